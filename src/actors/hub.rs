@@ -1,0 +1,251 @@
+//! `Hub`: the serve role's fan-out. Fed by its own consumer of
+//! `telemetry_processed` (a group per server instance starting at the newest
+//! record, so every instance sees every event), it keeps the latest
+//! leaderboard of each race for new clients' snapshots and forwards each
+//! event to the sessions subscribed to its race and channel.
+//!
+//! Each event is forwarded as the bytes it arrived in, shared by every
+//! session: serialised once, never per client. Sessions have bounded
+//! mailboxes and the hub only `try_send`s, so a client that stops reading
+//! costs its own events, never another client's; one that stays full is
+//! evicted.
+
+use std::collections::{HashMap, HashSet};
+
+use actix::prelude::*;
+use bytestring::ByteString;
+use log::{debug, info};
+use rdkafka::message::Message;
+use serde::Deserialize;
+
+use super::messages::{
+    CloseAll, Connect, Disconnect, Evict, Incoming, Push, Subscribe, Unsubscribe,
+};
+
+/// The WebSocket channel an event type belongs to.
+pub fn channel_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "leaderboard" => "leaderboard",
+        "lap_completed" => "laps",
+        "pit_stop" => "pits",
+        "strategy" => "strategy",
+        "race_status" | "race_control" => "race_control",
+        "car_telemetry" => "telemetry",
+        _ => return None,
+    })
+}
+
+pub const CHANNELS: &[&str] = &["leaderboard", "laps", "pits", "strategy", "race_control", "telemetry"];
+
+/// Consecutive full-mailbox sends after which a client is evicted.
+const MAX_MISSED: u32 = 200;
+
+struct SessionEntry {
+    addr: Recipient<Push>,
+    evict: Recipient<Evict>,
+    subscriptions: HashMap<String, Filter>,
+    missed: u32,
+}
+
+/// What a session wants of one race.
+struct Filter {
+    channels: HashSet<String>,
+    /// None: every car. Events without a car (leaderboards) always pass.
+    car_ids: Option<HashSet<u32>>,
+}
+
+impl Filter {
+    fn wants(&self, channel: &str, car_id: Option<u32>) -> bool {
+        self.channels.contains(channel)
+            && match (&self.car_ids, car_id) {
+                (Some(cars), Some(car)) => cars.contains(&car),
+                _ => true,
+            }
+    }
+}
+
+#[derive(Default)]
+pub struct Hub {
+    sessions: HashMap<usize, SessionEntry>,
+    by_race: HashMap<String, HashSet<usize>>,
+    latest_leaderboard: HashMap<String, ByteString>,
+    next_id: usize,
+}
+
+#[derive(Deserialize)]
+struct Header<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    race_id: &'a str,
+    car_id: Option<u32>,
+}
+
+impl Hub {
+    fn drop_session(&mut self, id: usize) {
+        if let Some(entry) = self.sessions.remove(&id) {
+            for race in entry.subscriptions.keys() {
+                if let Some(ids) = self.by_race.get_mut(race) {
+                    ids.remove(&id);
+                    if ids.is_empty() {
+                        self.by_race.remove(race);
+                    }
+                }
+            }
+        }
+    }
+
+    fn fan_out(&mut self, race_id: &str, channel: &str, car_id: Option<u32>, event: &ByteString) {
+        let Some(ids) = self.by_race.get(race_id) else {
+            return;
+        };
+        let mut evicted = Vec::new();
+        for id in ids {
+            let Some(entry) = self.sessions.get_mut(id) else {
+                continue;
+            };
+            let wants = entry
+                .subscriptions
+                .get(race_id)
+                .is_some_and(|f| f.wants(channel, car_id));
+            if !wants {
+                continue;
+            }
+            match entry.addr.try_send(Push(event.clone())) {
+                Ok(()) => entry.missed = 0,
+                Err(SendError::Full(_)) => {
+                    entry.missed += 1;
+                    if entry.missed >= MAX_MISSED {
+                        evicted.push(*id);
+                    }
+                }
+                Err(SendError::Closed(_)) => evicted.push(*id),
+            }
+        }
+        for id in evicted {
+            if let Some(entry) = self.sessions.get(&id) {
+                info!("websocket session {id}: evicted, it stopped reading");
+                let _ = entry.evict.try_send(Evict {
+                    reason: "too slow: events were not read".into(),
+                    going_away: false,
+                });
+            }
+            self.drop_session(id);
+        }
+    }
+}
+
+impl Actor for Hub {
+    type Context = Context<Self>;
+}
+
+impl Handler<Incoming> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Incoming, _: &mut Context<Self>) {
+        let Incoming { message, ack } = msg;
+        ack.done();
+        let Some(payload) = message.payload() else {
+            return;
+        };
+        let Ok(header) = serde_json::from_slice::<Header>(payload) else {
+            debug!("hub: skipping an event without type/race_id");
+            return;
+        };
+        let Some(channel) = channel_of(header.kind) else {
+            return;
+        };
+        let race_id = header.race_id.to_owned();
+        let Ok(text) = std::str::from_utf8(payload) else {
+            return;
+        };
+        let event = ByteString::from(text.to_owned());
+        if header.kind == "leaderboard" {
+            self.latest_leaderboard.insert(race_id.clone(), event.clone());
+        }
+        self.fan_out(&race_id, channel, header.car_id, &event);
+    }
+}
+
+impl Handler<Connect> for Hub {
+    type Result = usize;
+
+    fn handle(&mut self, msg: Connect, _: &mut Context<Self>) -> usize {
+        self.next_id += 1;
+        self.sessions.insert(
+            self.next_id,
+            SessionEntry {
+                addr: msg.session,
+                evict: msg.evict,
+                subscriptions: HashMap::new(),
+                missed: 0,
+            },
+        );
+        self.next_id
+    }
+}
+
+impl Handler<Disconnect> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Disconnect, _: &mut Context<Self>) {
+        self.drop_session(msg.id);
+    }
+}
+
+impl Handler<Subscribe> for Hub {
+    type Result = Option<ByteString>;
+
+    fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
+        let entry = self.sessions.get_mut(&msg.id)?;
+        entry.subscriptions.insert(
+            msg.race_id.clone(),
+            Filter {
+                channels: msg.channels.into_iter().collect(),
+                car_ids: msg.car_ids.map(|c| c.into_iter().collect()),
+            },
+        );
+        self.by_race.entry(msg.race_id.clone()).or_default().insert(msg.id);
+        self.latest_leaderboard.get(&msg.race_id).cloned()
+    }
+}
+
+impl Handler<Unsubscribe> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unsubscribe, _: &mut Context<Self>) {
+        if let Some(entry) = self.sessions.get_mut(&msg.id) {
+            entry.subscriptions.remove(&msg.race_id);
+        }
+        if let Some(ids) = self.by_race.get_mut(&msg.race_id) {
+            ids.remove(&msg.id);
+        }
+    }
+}
+
+/// How many sessions are connected, for `/metrics` and the connection cap.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountSessions;
+
+impl Handler<CountSessions> for Hub {
+    type Result = usize;
+
+    fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
+        self.sessions.len()
+    }
+}
+
+impl Handler<CloseAll> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, _: CloseAll, _: &mut Context<Self>) {
+        for entry in self.sessions.values() {
+            let _ = entry.evict.try_send(Evict {
+                reason: "server shutting down".into(),
+                going_away: true,
+            });
+        }
+        self.sessions.clear();
+        self.by_race.clear();
+    }
+}

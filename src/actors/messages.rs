@@ -1,0 +1,133 @@
+//! Every message the actors exchange, each with what it means.
+
+use actix::prelude::*;
+use bytestring::ByteString;
+use rdkafka::message::OwnedMessage;
+
+use crate::domain::records::{Frame, RaceFinished, RaceStarted};
+use crate::kafka::source::Ack;
+
+/// A record read from Kafka, with the token that marks its effect durable.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Incoming {
+    pub message: OwnedMessage,
+    pub ack: Ack,
+}
+
+/// This instance lost these (topic, partition)s in a rebalance.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct PartitionsRevoked {
+    pub partitions: Vec<(String, i32)>,
+}
+
+/// To a `RaceActor`: the race was announced (or re-announced by a replay).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StartRace {
+    pub race: RaceStarted,
+    pub ack: Ack,
+}
+
+/// To a `RaceActor`: the samples of one tick.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RaceFrame {
+    pub frame: Frame,
+    pub ack: Ack,
+}
+
+/// To a `RaceActor`: the race is over; publish the final state and stop.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FinishRace {
+    pub finished: RaceFinished,
+    pub ack: Ack,
+}
+
+/// To the router: a race actor has finished its race and stopped.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RaceClosed {
+    pub race_id: String,
+}
+
+/// To the simulator manager: start simulating a race.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SimulateRace {
+    pub command: crate::domain::commands::StartCommand,
+}
+
+/// To the simulator manager: stop a simulated race.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopSimulation {
+    pub race_id: String,
+}
+
+/// To the simulator manager: a race's simulator actor has stopped.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SimulationEnded {
+    pub race_id: String,
+}
+
+/// To the hub: a WebSocket session connected; the hub answers with its id.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct Connect {
+    pub session: Recipient<Push>,
+    pub evict: Recipient<Evict>,
+}
+
+/// To the hub: a session closed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Disconnect {
+    pub id: usize,
+}
+
+/// To the hub: a session wants a race's events; the hub answers with the
+/// snapshot it holds (the latest leaderboard), if any.
+#[derive(Message)]
+#[rtype(result = "Option<ByteString>")]
+pub struct Subscribe {
+    pub id: usize,
+    pub race_id: String,
+    pub channels: Vec<String>,
+    pub car_ids: Option<Vec<u32>>,
+}
+
+/// To the hub: a session no longer wants a race's events.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Unsubscribe {
+    pub id: usize,
+    pub race_id: String,
+}
+
+/// To a session: one serialised event, shared by every session it goes to.
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct Push(pub ByteString);
+
+/// To a session: the hub gave up on this client (it stopped reading).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Evict {
+    pub reason: String,
+    /// The server is going away (1001) rather than refusing the client (1008).
+    pub going_away: bool,
+}
+
+/// To the hub: the server shuts down; close every session with 1001.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseAll;
+
+/// To a `RaceActor`: stop without publishing (its partition moved away).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Shutdown;

@@ -1,0 +1,19 @@
+//! The actors of the pipeline, one file each, named after the actor:
+//!
+//! - `sim_manager` / `simulator`: simulate role — commands in, races out to
+//!   `telemetry_raw`.
+//! - `router` / `race`: process role — `telemetry_raw` in, one `RaceActor` per
+//!   race, events out to `telemetry_processed`.
+//! - `storage`: store role — both topics in, Redis and PostgreSQL out.
+//! - `hub` / `session`: serve role — `telemetry_processed` in, WebSocket out.
+//!
+//! Every message is in `messages`.
+
+pub mod hub;
+pub mod messages;
+pub mod race;
+pub mod router;
+pub mod session;
+pub mod sim_manager;
+pub mod simulator;
+pub mod storage;

@@ -1,0 +1,131 @@
+//! `Router`: the process role's entry. Receives the records of
+//! `telemetry_raw` (consumer group `<prefix>-processing`), decodes and
+//! validates them, and routes each to the `RaceActor` of its race, creating
+//! it on `race_started`. A record that fails to decode goes to the DLQ with
+//! the reason and is then acknowledged; nothing stops the stream.
+
+use std::collections::HashMap;
+
+use actix::prelude::*;
+use log::{info, warn};
+use rdkafka::message::Message;
+use rdkafka::producer::FutureProducer;
+
+use super::messages::{
+    FinishRace, Incoming, PartitionsRevoked, RaceClosed, RaceFrame, StartRace,
+};
+use super::race::RaceActor;
+use crate::domain::records::{decode_raw, RawRecord};
+use crate::kafka::dlq::DeadLetters;
+
+pub struct Router {
+    producer: FutureProducer,
+    processed_topic: String,
+    leaderboard_interval_ms: u64,
+    dlq: DeadLetters,
+    /// race id → (its actor, the partition it lives on)
+    races: HashMap<String, (Addr<RaceActor>, i32)>,
+}
+
+impl Router {
+    pub fn new(
+        producer: FutureProducer,
+        processed_topic: &str,
+        leaderboard_interval_ms: u64,
+        dlq: DeadLetters,
+    ) -> Self {
+        Router {
+            producer,
+            processed_topic: processed_topic.to_owned(),
+            leaderboard_interval_ms,
+            dlq,
+            races: HashMap::new(),
+        }
+    }
+}
+
+impl Actor for Router {
+    type Context = Context<Self>;
+}
+
+impl Handler<Incoming> for Router {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
+        let Incoming { message, ack } = msg;
+        let record = match decode_raw(message.payload().unwrap_or_default()) {
+            Ok(record) => record,
+            Err(e) => {
+                let dlq = self.dlq.clone();
+                return Box::pin(async move {
+                    let reason = e.to_string();
+                    warn!("raw record {}/{} rejected: {reason}", message.partition(), message.offset());
+                    match dlq.send(&message, &reason).await {
+                        Ok(()) => ack.done(),
+                        Err(e) => warn!("dead-letter queue unavailable: {e}"),
+                    }
+                });
+            }
+        };
+        let race_id = record.race_id().to_owned();
+        match record {
+            RawRecord::RaceStarted(race) => {
+                let addr = self.races.entry(race_id.clone()).or_insert_with(|| {
+                    info!("race {race_id}: processing");
+                    let actor = RaceActor::new(
+                        race.clone(),
+                        self.producer.clone(),
+                        self.processed_topic.clone(),
+                        self.leaderboard_interval_ms,
+                        ctx.address(),
+                    );
+                    (actor.start(), message.partition())
+                });
+                addr.0.do_send(StartRace { race, ack });
+            }
+            RawRecord::Frame(frame) => match self.races.get(&race_id) {
+                Some((addr, _)) => addr.do_send(RaceFrame { frame, ack }),
+                None => unknown_race(&race_id, ack),
+            },
+            RawRecord::RaceFinished(finished) => match self.races.get(&race_id) {
+                Some((addr, _)) => addr.do_send(FinishRace { finished, ack }),
+                None => unknown_race(&race_id, ack),
+            },
+            // Race control reaches timing with the processing issue; until
+            // then it has no effect to wait for.
+            RawRecord::RaceControl(_) => ack.done(),
+        }
+        Box::pin(async {})
+    }
+}
+
+/// A record of a race whose `race_started` this instance never saw (it was
+/// before the committed offset). Without the track the race cannot be timed.
+fn unknown_race(race_id: &str, ack: crate::kafka::source::Ack) {
+    log::debug!("race {race_id}: record for a race this instance does not know");
+    ack.done();
+}
+
+impl Handler<RaceClosed> for Router {
+    type Result = ();
+
+    fn handle(&mut self, msg: RaceClosed, _: &mut Context<Self>) {
+        self.races.remove(&msg.race_id);
+    }
+}
+
+impl Handler<PartitionsRevoked> for Router {
+    type Result = ();
+
+    fn handle(&mut self, msg: PartitionsRevoked, _: &mut Context<Self>) {
+        let lost: Vec<i32> = msg.partitions.iter().map(|(_, p)| *p).collect();
+        self.races.retain(|race_id, (addr, partition)| {
+            let keep = !lost.contains(partition);
+            if !keep {
+                info!("race {race_id}: partition {partition} revoked; dropping its state");
+                addr.do_send(crate::actors::messages::Shutdown);
+            }
+            keep
+        });
+    }
+}

@@ -1,0 +1,271 @@
+//! `SimulatorActor`: one per simulated race. Owns the race model, steps it at
+//! the sample rate (scaled by the time scale) and publishes `race_started`,
+//! one `frame` per tick (chunked for large fields), `race_control` and
+//! `race_finished` to `telemetry_raw`, keyed by race id.
+//!
+//! Publishing never blocks the actor thread: records are enqueued with the
+//! idempotent producer, and when its queue is full the race waits (the same
+//! tick is retried) instead of growing memory or dropping samples.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use log::{error, info};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+
+use super::messages::{SimulationEnded, StopSimulation};
+use super::sim_manager::SimManager;
+use crate::domain::commands::RaceParams;
+use crate::domain::records::{
+    Frame, RaceControl, RaceFinished, RaceStarted, RawRecord, SCHEMA_VERSION,
+};
+use crate::domain::sim::{RaceConfig, RaceSim, Tick};
+use crate::kafka::now_us;
+
+/// Samples per frame record: 1,000 samples are ~300 KB of JSON, well under
+/// the broker's 1 MB record limit.
+pub const MAX_SAMPLES_PER_CHUNK: usize = 1000;
+/// How often the actor wakes to publish the ticks that are due.
+const WAKE: Duration = Duration::from_millis(2);
+/// Ticks published per wake at most, so one race cannot hog the thread.
+const MAX_TICKS_PER_WAKE: u64 = 50;
+
+/// Counts shared with whoever wants to watch the race (the control API,
+/// the load generator, tests).
+#[derive(Debug, Default)]
+pub struct SimCounters {
+    pub samples_delivered: AtomicU64,
+    pub records_failed: AtomicU64,
+}
+
+pub struct SimulatorActor {
+    race_id: String,
+    params: RaceParams,
+    sim: RaceSim,
+    producer: FutureProducer,
+    topic: String,
+    manager: Addr<SimManager>,
+    /// Records of the current tick not yet accepted by the producer.
+    backlog: Vec<(String, usize)>,
+    started_at: Instant,
+    ticks_published: u64,
+    counters: Arc<SimCounters>,
+    finishing: bool,
+}
+
+impl SimulatorActor {
+    pub fn new(
+        race_id: String,
+        params: RaceParams,
+        producer: FutureProducer,
+        topic: String,
+        manager: Addr<SimManager>,
+        counters: Arc<SimCounters>,
+    ) -> Result<Self, crate::domain::sim::ConfigError> {
+        let sim = RaceSim::new(&RaceConfig {
+            track: params.track.clone(),
+            cars: params.cars,
+            laps: params.laps,
+            sample_hz: params.sample_hz,
+            seed: params.seed,
+            safety_car_probability: params.safety_car_probability,
+            name: params.name.clone(),
+        })?;
+        Ok(SimulatorActor {
+            race_id,
+            params,
+            sim,
+            producer,
+            topic,
+            manager,
+            backlog: Vec::new(),
+            started_at: Instant::now(),
+            ticks_published: 0,
+            counters,
+            finishing: false,
+        })
+    }
+
+    fn race_started(&self) -> RawRecord {
+        RawRecord::RaceStarted(RaceStarted {
+            v: SCHEMA_VERSION,
+            race_id: self.race_id.clone(),
+            name: self.params.name.clone(),
+            track: self.sim.track_info(),
+            total_laps: self.params.laps,
+            sample_hz: self.params.sample_hz,
+            seed: self.params.seed,
+            entries: self.sim.entries(),
+            ts_ms: 0,
+            sent_at_us: now_us(),
+        })
+    }
+
+    /// The records of one tick: its frame chunks, then its announcements.
+    fn tick_records(&self, tick: &Tick) -> Vec<(String, usize)> {
+        let sent_at_us = now_us();
+        let chunks = tick.samples.chunks(MAX_SAMPLES_PER_CHUNK);
+        let count = chunks.len().max(1) as u32;
+        let mut records: Vec<(String, usize)> = chunks
+            .enumerate()
+            .map(|(i, samples)| {
+                let frame = RawRecord::Frame(Frame {
+                    v: SCHEMA_VERSION,
+                    race_id: self.race_id.clone(),
+                    tick: tick.tick,
+                    ts_ms: tick.ts_ms,
+                    sent_at_us,
+                    chunk: i as u32,
+                    chunks: count,
+                    samples: samples.to_vec(),
+                });
+                (to_json(&frame), samples.len())
+            })
+            .collect();
+        records.extend(tick.control.iter().map(|a| {
+            let rc = RawRecord::RaceControl(RaceControl {
+                v: SCHEMA_VERSION,
+                race_id: self.race_id.clone(),
+                ts_ms: tick.ts_ms,
+                sent_at_us,
+                kind: a.kind,
+                car_id: a.car_id,
+                message: a.message.clone(),
+            });
+            (to_json(&rc), 0)
+        }));
+        if tick.finished {
+            records.push((self.finish_record("completed", tick.ts_ms), 0));
+        }
+        records
+    }
+
+    fn finish_record(&self, reason: &str, ts_ms: u64) -> String {
+        to_json(&RawRecord::RaceFinished(RaceFinished {
+            v: SCHEMA_VERSION,
+            race_id: self.race_id.clone(),
+            ts_ms,
+            sent_at_us: now_us(),
+            reason: reason.into(),
+        }))
+    }
+
+    /// Enqueues the backlog in order; false when the producer queue is full.
+    fn drain_backlog(&mut self) -> bool {
+        while !self.backlog.is_empty() {
+            let (payload, samples) = &self.backlog[0];
+            let record = FutureRecord::to(&self.topic)
+                .key(self.race_id.as_str())
+                .payload(payload.as_str());
+            match self.producer.send_result(record) {
+                Ok(delivery) => {
+                    let counters = self.counters.clone();
+                    let samples = *samples as u64;
+                    let race_id = self.race_id.clone();
+                    actix::spawn(async move {
+                        match delivery.await {
+                            Ok(Ok(_)) => {
+                                counters.samples_delivered.fetch_add(samples, Ordering::Relaxed);
+                            }
+                            Ok(Err((e, _))) => {
+                                counters.records_failed.fetch_add(1, Ordering::Relaxed);
+                                error!("race {race_id}: a record was not delivered: {e}");
+                            }
+                            Err(_) => {
+                                counters.records_failed.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    });
+                    self.backlog.remove(0);
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    return false;
+                }
+                Err((e, _)) => {
+                    // Not retriable (e.g. record too large): dropping it
+                    // silently would lose data, so the race stops loudly.
+                    error!("race {}: cannot publish: {e}; stopping the race", self.race_id);
+                    self.counters.records_failed.fetch_add(1, Ordering::Relaxed);
+                    self.backlog.remove(0);
+                    self.finishing = true;
+                }
+            }
+        }
+        true
+    }
+
+    fn wake(&mut self, ctx: &mut Context<Self>) {
+        if !self.drain_backlog() {
+            return;
+        }
+        if self.finishing || self.sim.finished() {
+            ctx.stop();
+            return;
+        }
+        let due = if self.params.time_scale == 0.0 {
+            self.ticks_published + MAX_TICKS_PER_WAKE
+        } else {
+            let elapsed = self.started_at.elapsed().as_secs_f64();
+            (elapsed * self.params.sample_hz * self.params.time_scale) as u64
+        };
+        let mut budget = MAX_TICKS_PER_WAKE;
+        while self.ticks_published < due && budget > 0 && !self.sim.finished() {
+            let tick = self.sim.step();
+            self.backlog = self.tick_records(&tick);
+            self.ticks_published += 1;
+            budget -= 1;
+            if !self.drain_backlog() {
+                return;
+            }
+        }
+    }
+}
+
+fn to_json(record: &RawRecord) -> String {
+    // Serialising plain data structs cannot fail.
+    serde_json::to_string(record).unwrap_or_default()
+}
+
+impl Actor for SimulatorActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        info!(
+            "race {}: simulating {} cars, {} laps on {} at {} Hz x{}",
+            self.race_id,
+            self.params.cars,
+            self.params.laps,
+            self.params.track,
+            self.params.sample_hz,
+            self.params.time_scale
+        );
+        self.backlog.push((to_json(&self.race_started()), 0));
+        self.started_at = Instant::now();
+        ctx.run_interval(WAKE, Self::wake);
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        info!(
+            "race {}: simulator stopped after {} ticks",
+            self.race_id, self.ticks_published
+        );
+        self.manager.do_send(SimulationEnded {
+            race_id: self.race_id.clone(),
+        });
+    }
+}
+
+impl Handler<StopSimulation> for SimulatorActor {
+    type Result = ();
+
+    fn handle(&mut self, _: StopSimulation, _: &mut Context<Self>) {
+        if !self.sim.finished() && !self.finishing {
+            let record = self.finish_record("stopped", self.sim.ts_ms());
+            self.backlog.push((record, 0));
+            self.finishing = true;
+        }
+    }
+}

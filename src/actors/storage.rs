@@ -1,0 +1,212 @@
+//! `StorageActor`: the store role. Receives the records of `telemetry_raw`
+//! and `telemetry_processed` (consumer group `<prefix>-storage`), gathers
+//! them into a batch, and flushes the batch by size or time: one PostgreSQL
+//! transaction (history), then one Redis pipeline (the live view), then the
+//! batch's acks. So offsets are stored only after both writes succeeded.
+//!
+//! A flush blocks the actor's mailbox (`ctx.wait`): while PostgreSQL or Redis
+//! is slow the consumer loop waits instead of queueing. A failed flush is
+//! retried with backoff, never dropped; writes are idempotent, so retrying a
+//! half-written batch doubles nothing. Bad records go to the DLQ.
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use log::{debug, warn};
+use rdkafka::message::Message;
+
+use super::messages::Incoming;
+use crate::db::history::{self, HistoryBatch};
+use crate::db::live::{self, LiveBatch, RaceMeta};
+use crate::db::{DbError, Keys};
+use crate::domain::events::decode_processed;
+use crate::domain::events::ProcessedEvent;
+use crate::domain::records::{decode_raw, RawRecord};
+use crate::kafka::dlq::DeadLetters;
+use crate::kafka::source::Ack;
+
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+pub struct StorageActor {
+    pg: deadpool_postgres::Pool,
+    redis: deadpool_redis::Pool,
+    keys: Keys,
+    raw_topic: String,
+    batch_max_samples: usize,
+    flush_interval: Duration,
+    finished_ttl_s: u64,
+    dlq: DeadLetters,
+    history: HistoryBatch,
+    live: LiveBatch,
+    acks: Vec<Ack>,
+}
+
+pub struct StorageConfig {
+    pub raw_topic: String,
+    pub batch_max_samples: usize,
+    pub flush_interval: Duration,
+    pub finished_ttl_s: u64,
+}
+
+impl StorageActor {
+    pub fn new(
+        pg: deadpool_postgres::Pool,
+        redis: deadpool_redis::Pool,
+        keys: Keys,
+        config: StorageConfig,
+        dlq: DeadLetters,
+    ) -> Self {
+        StorageActor {
+            pg,
+            redis,
+            keys,
+            raw_topic: config.raw_topic,
+            batch_max_samples: config.batch_max_samples,
+            flush_interval: config.flush_interval,
+            finished_ttl_s: config.finished_ttl_s,
+            dlq,
+            history: HistoryBatch::default(),
+            live: LiveBatch::default(),
+            acks: Vec::new(),
+        }
+    }
+
+    fn add_raw(&mut self, record: RawRecord) {
+        match record {
+            RawRecord::RaceStarted(race) => {
+                self.live.started.push(RaceMeta {
+                    race_id: race.race_id.clone(),
+                    name: race.name.clone(),
+                    track_id: race.track.id.clone(),
+                    total_laps: race.total_laps,
+                    status: "running".into(),
+                });
+                self.history.races.push(race);
+            }
+            RawRecord::Frame(frame) => {
+                let race_id = frame.race_id;
+                self.history
+                    .samples
+                    .extend(frame.samples.into_iter().map(|s| (race_id.clone(), s)));
+            }
+            RawRecord::RaceFinished(f) => {
+                let status = if f.reason == "completed" { "finished" } else { "stopped" };
+                self.history.finished.push((f.race_id.clone(), f.ts_ms, status));
+                self.live.finished.push((f.race_id, status));
+            }
+            RawRecord::RaceControl(_) => {}
+        }
+    }
+
+    fn add_processed(&mut self, event: ProcessedEvent, payload: &[u8]) {
+        if let ProcessedEvent::Leaderboard(board) = &event {
+            let json = String::from_utf8_lossy(payload).into_owned();
+            let race_id = &board.meta.race_id;
+            match self.live.leaderboards.iter_mut().find(|(r, _)| r == race_id) {
+                Some(slot) => slot.1 = json,
+                None => self.live.leaderboards.push((race_id.clone(), json)),
+            }
+        }
+    }
+
+    /// Writes the batch, retrying until it is written, then releases its acks.
+    fn flush(&mut self, ctx: &mut Context<Self>) {
+        if self.history.is_empty() && self.live.is_empty() && self.acks.is_empty() {
+            return;
+        }
+        let history = std::mem::take(&mut self.history);
+        let live = std::mem::take(&mut self.live);
+        let acks = std::mem::take(&mut self.acks);
+        let (pg, redis, keys, ttl) = (
+            self.pg.clone(),
+            self.redis.clone(),
+            self.keys.clone(),
+            self.finished_ttl_s,
+        );
+        let samples = history.samples.len();
+        ctx.wait(
+            async move {
+                let mut backoff = Duration::from_millis(100);
+                loop {
+                    match write(&pg, &redis, &keys, &history, &live, ttl).await {
+                        Ok(()) => break,
+                        Err(e) => {
+                            warn!("storage flush of {samples} samples failed, retrying in {backoff:?}: {e}");
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(MAX_BACKOFF);
+                        }
+                    }
+                }
+                debug!("stored {samples} samples");
+                for ack in acks {
+                    ack.done();
+                }
+            }
+            .into_actor(self),
+        );
+    }
+}
+
+async fn write(
+    pg: &deadpool_postgres::Pool,
+    redis: &deadpool_redis::Pool,
+    keys: &Keys,
+    history: &HistoryBatch,
+    live: &LiveBatch,
+    ttl: u64,
+) -> Result<(), DbError> {
+    if !history.is_empty() {
+        history::write_batch(pg, history).await?;
+    }
+    if !live.is_empty() {
+        live::write_batch(redis, keys, live, ttl).await?;
+    }
+    Ok(())
+}
+
+impl Actor for StorageActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.run_interval(self.flush_interval, Self::flush);
+    }
+}
+
+impl Handler<Incoming> for StorageActor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
+        let Incoming { message, ack } = msg;
+        let payload = message.payload().unwrap_or_default();
+        let outcome = if message.topic() == self.raw_topic {
+            decode_raw(payload).map(|r| self.add_raw(r))
+        } else {
+            decode_processed(payload).map(|e| self.add_processed(e, payload))
+        };
+        match outcome {
+            Ok(()) => {
+                self.acks.push(ack);
+                if self.history.samples.len() >= self.batch_max_samples {
+                    self.flush(ctx);
+                }
+                Box::pin(async {})
+            }
+            Err(e) => {
+                let dlq = self.dlq.clone();
+                Box::pin(async move {
+                    let reason = e.to_string();
+                    warn!(
+                        "record {}/{}/{} rejected: {reason}",
+                        message.topic(),
+                        message.partition(),
+                        message.offset()
+                    );
+                    match dlq.send(&message, &reason).await {
+                        Ok(()) => ack.done(),
+                        Err(e) => warn!("dead-letter queue unavailable: {e}"),
+                    }
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Plain data and pure logic: record shapes, the race model, timing. No I/O,
+//! so everything here is unit-tested without a broker or a database.
+
+pub mod commands;
+pub mod events;
+pub mod records;
+pub mod sim;
+pub mod standings;

@@ -1,0 +1,331 @@
+//! The records that travel on `telemetry_raw`: their JSON shape (the contract
+//! with any external producer, see docs/records.md) and their validation.
+//!
+//! Every record carries `"v": 1` and a `"type"`. A frame holds the samples of
+//! every car of one race at one tick, because the broker's cost is per record,
+//! not per byte (DESIGN.md, "Tansu as measured here").
+
+use serde::{Deserialize, Serialize};
+
+/// The schema version this build writes and accepts.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One record of `telemetry_raw`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RawRecord {
+    RaceStarted(RaceStarted),
+    Frame(Frame),
+    RaceControl(RaceControl),
+    RaceFinished(RaceFinished),
+}
+
+impl RawRecord {
+    pub fn race_id(&self) -> &str {
+        match self {
+            RawRecord::RaceStarted(r) => &r.race_id,
+            RawRecord::Frame(r) => &r.race_id,
+            RawRecord::RaceControl(r) => &r.race_id,
+            RawRecord::RaceFinished(r) => &r.race_id,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RawRecord::RaceStarted(_) => "race_started",
+            RawRecord::Frame(_) => "frame",
+            RawRecord::RaceControl(_) => "race_control",
+            RawRecord::RaceFinished(_) => "race_finished",
+        }
+    }
+}
+
+/// Announces a race: everything a consumer that starts late needs to rebuild it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaceStarted {
+    pub v: u32,
+    pub race_id: String,
+    pub name: String,
+    pub track: TrackInfo,
+    pub total_laps: u32,
+    pub sample_hz: f64,
+    pub seed: u64,
+    pub entries: Vec<Entry>,
+    pub ts_ms: u64,
+    pub sent_at_us: u64,
+}
+
+/// The track as processing and the dashboard need it: length, sector
+/// boundaries and the centre line for the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackInfo {
+    pub id: String,
+    pub name: String,
+    pub length_m: f64,
+    /// Distances from the start/finish line where sectors 2 and 3 begin.
+    pub sector_starts_m: [f64; 2],
+    /// Closed centre line, metres, sampled along the lap from the line.
+    pub centreline: Vec<[f64; 2]>,
+}
+
+/// One car of the entry list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub car_id: u32,
+    pub number: u32,
+    pub driver: String,
+    pub team: String,
+}
+
+/// The samples of one race at one tick (or one chunk of them for a large field).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frame {
+    pub v: u32,
+    pub race_id: String,
+    pub tick: u64,
+    /// Race clock of this tick.
+    pub ts_ms: u64,
+    /// Wall clock at publish, microseconds since the Unix epoch.
+    pub sent_at_us: u64,
+    /// Index of this chunk and how many chunks the tick has.
+    pub chunk: u32,
+    pub chunks: u32,
+    pub samples: Vec<Sample>,
+}
+
+/// One car at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    pub car_id: u32,
+    /// Per car, strictly increasing.
+    pub seq: u64,
+    pub ts_ms: u64,
+    /// The lap the car is on, from 1; the start/finish line ends a lap.
+    pub lap: u32,
+    /// Distance from the start/finish line along the lap.
+    pub lap_distance_m: f64,
+    pub speed_kph: f64,
+    /// 0..=1
+    pub throttle: f64,
+    /// 0..=1
+    pub brake: f64,
+    /// -1 reverse, 0 neutral, 1..=8
+    pub gear: i8,
+    pub rpm: u32,
+    pub drs: bool,
+    pub tyre: Tyre,
+    pub fuel_kg: f64,
+    pub x: f64,
+    pub y: f64,
+    pub pit: PitState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tyre {
+    pub compound: Compound,
+    pub age_laps: u32,
+    /// 0 new ..= 1 worn out
+    pub wear: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compound {
+    Soft,
+    Medium,
+    Hard,
+}
+
+impl Compound {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compound::Soft => "soft",
+            Compound::Medium => "medium",
+            Compound::Hard => "hard",
+        }
+    }
+}
+
+/// Where the car is with respect to the pit lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PitState {
+    OnTrack,
+    PitLane,
+    PitBox,
+    Retired,
+}
+
+impl PitState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PitState::OnTrack => "on_track",
+            PitState::PitLane => "pit_lane",
+            PitState::PitBox => "pit_box",
+            PitState::Retired => "retired",
+        }
+    }
+}
+
+/// A race control announcement: flags, safety car, retirements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaceControl {
+    pub v: u32,
+    pub race_id: String,
+    pub ts_ms: u64,
+    pub sent_at_us: u64,
+    pub kind: RaceControlKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub car_id: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RaceControlKind {
+    GreenFlag,
+    YellowFlag,
+    SafetyCar,
+    SafetyCarIn,
+    VirtualSafetyCar,
+    VirtualSafetyCarEnd,
+    Retirement,
+    ChequeredFlag,
+}
+
+/// The end of a race. It carries no classification: the simulator's truth
+/// never travels on `telemetry_raw`, processing works the order out itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaceFinished {
+    pub v: u32,
+    pub race_id: String,
+    pub ts_ms: u64,
+    pub sent_at_us: u64,
+    /// `completed` when the chequered flag fell, `stopped` when cancelled.
+    pub reason: String,
+}
+
+/// Why a record was refused; the text goes into the DLQ's `reason` header.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("malformed JSON or wrong shape: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unsupported schema version {0} (this build reads {SCHEMA_VERSION})")]
+    Version(u32),
+    #[error("invalid record: {0}")]
+    Invalid(String),
+}
+
+/// Decodes and validates one raw record.
+pub fn decode_raw(bytes: &[u8]) -> Result<RawRecord, DecodeError> {
+    let record: RawRecord = serde_json::from_slice(bytes)?;
+    validate(&record)?;
+    Ok(record)
+}
+
+fn invalid(msg: impl Into<String>) -> DecodeError {
+    DecodeError::Invalid(msg.into())
+}
+
+fn validate(record: &RawRecord) -> Result<(), DecodeError> {
+    let v = match record {
+        RawRecord::RaceStarted(r) => r.v,
+        RawRecord::Frame(r) => r.v,
+        RawRecord::RaceControl(r) => r.v,
+        RawRecord::RaceFinished(r) => r.v,
+    };
+    if v != SCHEMA_VERSION {
+        return Err(DecodeError::Version(v));
+    }
+    let race_id = record.race_id();
+    if race_id.is_empty() || race_id.len() > 64 {
+        return Err(invalid("race_id must be 1 to 64 characters"));
+    }
+    match record {
+        RawRecord::RaceStarted(r) => validate_race_started(r),
+        RawRecord::Frame(f) => validate_frame(f),
+        RawRecord::RaceControl(_) | RawRecord::RaceFinished(_) => Ok(()),
+    }
+}
+
+fn validate_race_started(r: &RaceStarted) -> Result<(), DecodeError> {
+    if !(r.track.length_m.is_finite() && r.track.length_m > 100.0) {
+        return Err(invalid("track.length_m must be a finite number above 100"));
+    }
+    let [s2, s3] = r.track.sector_starts_m;
+    if !(0.0 < s2 && s2 < s3 && s3 < r.track.length_m) {
+        return Err(invalid(
+            "track.sector_starts_m must rise strictly inside the lap",
+        ));
+    }
+    if r.total_laps == 0 {
+        return Err(invalid("total_laps must be at least 1"));
+    }
+    if !(r.sample_hz.is_finite() && r.sample_hz > 0.0) {
+        return Err(invalid("sample_hz must be positive"));
+    }
+    if r.entries.is_empty() {
+        return Err(invalid("entries must not be empty"));
+    }
+    let mut ids: Vec<u32> = r.entries.iter().map(|e| e.car_id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return Err(invalid("entries repeat a car_id"));
+    }
+    Ok(())
+}
+
+fn validate_frame(f: &Frame) -> Result<(), DecodeError> {
+    if f.chunks == 0 || f.chunk >= f.chunks {
+        return Err(invalid(format!(
+            "chunk {} out of range for {} chunks",
+            f.chunk, f.chunks
+        )));
+    }
+    for s in &f.samples {
+        validate_sample(s).map_err(|e| invalid(format!("car {}: {e}", s.car_id)))?;
+    }
+    Ok(())
+}
+
+fn validate_sample(s: &Sample) -> Result<(), String> {
+    let finite = [
+        ("lap_distance_m", s.lap_distance_m),
+        ("speed_kph", s.speed_kph),
+        ("fuel_kg", s.fuel_kg),
+        ("x", s.x),
+        ("y", s.y),
+        ("tyre.wear", s.tyre.wear),
+    ];
+    if let Some((name, _)) = finite.iter().find(|(_, v)| !v.is_finite()) {
+        return Err(format!("{name} is not a finite number"));
+    }
+    let ranges = [
+        ("lap_distance_m", s.lap_distance_m, 0.0, 100_000.0),
+        ("speed_kph", s.speed_kph, 0.0, 500.0),
+        ("throttle", s.throttle, 0.0, 1.0),
+        ("brake", s.brake, 0.0, 1.0),
+        ("tyre.wear", s.tyre.wear, 0.0, 1.0),
+        ("fuel_kg", s.fuel_kg, 0.0, 200.0),
+    ];
+    for (name, value, lo, hi) in ranges {
+        if !(lo..=hi).contains(&value) {
+            return Err(format!("{name} {value} outside {lo}..={hi}"));
+        }
+    }
+    if !(-1..=8).contains(&s.gear) {
+        return Err(format!("gear {} outside -1..=8", s.gear));
+    }
+    if s.lap == 0 {
+        return Err("lap must start at 1".into());
+    }
+    Ok(())
+}

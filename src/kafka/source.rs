@@ -1,0 +1,277 @@
+//! The consumer loop every role uses: one `select!` over the next record, the
+//! acknowledgements of records whose effect became durable, a ticker that
+//! stores committable offsets, and the shutdown signal.
+//!
+//! Each record is detached and sent to an actor as [`Incoming`] together with
+//! an [`Ack`]; the actor calls `ack.done()` once the record's effect is durable
+//! (published downstream, written to PostgreSQL). Offsets are stored only up
+//! to the oldest record still in flight, so delivery is at-least-once.
+//! Awaiting the actor's mailbox is the backpressure: a busy actor slows the
+//! loop instead of queueing records without bound.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Recipient;
+use log::{debug, info, warn};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::message::OwnedMessage;
+use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
+use tokio::sync::{mpsc, watch};
+
+use super::offsets::OffsetTracker;
+use super::{consumer_config, FetchProfile, KafkaError};
+use crate::actors::messages::{Incoming, PartitionsRevoked};
+use crate::config::KafkaSettings;
+
+/// Given with every record; `done` marks its effect durable. Dropping it
+/// without `done` keeps the record uncommitted, so it is read again after a
+/// restart: the safe side of at-least-once.
+#[derive(Debug)]
+pub struct Ack {
+    topic: Arc<str>,
+    partition: i32,
+    offset: i64,
+    tx: Option<mpsc::UnboundedSender<(Arc<str>, i32, i64)>>,
+}
+
+impl Ack {
+    pub fn done(self) {
+        if let Some(tx) = &self.tx {
+            // The loop has gone only at shutdown; nothing is left to commit then.
+            let _ = tx.send((self.topic.clone(), self.partition, self.offset));
+        }
+    }
+
+    /// An ack that goes nowhere, for records that are never committed (the
+    /// WebSocket hub's own consumer) and for tests.
+    pub fn detached() -> Ack {
+        Ack {
+            topic: Arc::from(""),
+            partition: 0,
+            offset: 0,
+            tx: None,
+        }
+    }
+}
+
+/// What this consumer holds, for `/readyz` and `/metrics`.
+#[derive(Debug, Default)]
+pub struct SourceStatus {
+    pub name: String,
+    joined: AtomicBool,
+    assigned: AtomicUsize,
+}
+
+impl SourceStatus {
+    /// The consumer has received its first assignment from the group.
+    pub fn joined(&self) -> bool {
+        self.joined.load(Ordering::Relaxed)
+    }
+
+    pub fn assigned_partitions(&self) -> usize {
+        self.assigned.load(Ordering::Relaxed)
+    }
+}
+
+enum GroupChange {
+    Revoked(Vec<(String, i32)>),
+}
+
+/// Hears about rebalances: updates the status and tells the loop which
+/// partitions it lost, so their in-flight records are forgotten.
+pub struct SourceContext {
+    status: Arc<SourceStatus>,
+    changes: mpsc::UnboundedSender<GroupChange>,
+}
+
+impl ClientContext for SourceContext {}
+
+impl ConsumerContext for SourceContext {
+    fn pre_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            let lost = partitions(tpl);
+            info!("{}: partitions revoked: {:?}", self.status.name, lost);
+            self.status.assigned.store(0, Ordering::Relaxed);
+            let _ = self.changes.send(GroupChange::Revoked(lost));
+        }
+    }
+
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                info!("{}: partitions assigned: {:?}", self.status.name, partitions(tpl));
+                self.status.assigned.store(tpl.count(), Ordering::Relaxed);
+                self.status.joined.store(true, Ordering::Relaxed);
+            }
+            Rebalance::Error(e) => warn!("{}: rebalance error: {e}", self.status.name),
+            Rebalance::Revoke(_) => {}
+        }
+    }
+}
+
+fn partitions(tpl: &TopicPartitionList) -> Vec<(String, i32)> {
+    tpl.elements()
+        .iter()
+        .map(|e| (e.topic().to_owned(), e.partition()))
+        .collect()
+}
+
+/// What a consumer reads and how.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    /// For logs and `/readyz`.
+    pub name: String,
+    pub group: String,
+    pub topics: Vec<String>,
+    pub profile: FetchProfile,
+    /// false: never commit and start at the newest record (a per-instance
+    /// fan-out consumer such as the WebSocket hub's).
+    pub commit: bool,
+}
+
+/// Handle on a running source.
+pub struct SourceHandle {
+    pub status: Arc<SourceStatus>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+const STORE_EVERY: Duration = Duration::from_millis(100);
+const DRAIN_ON_SHUTDOWN: Duration = Duration::from_secs(10);
+
+/// Subscribes and runs the loop on the current actix arbiter until `shutdown`
+/// turns true; then waits (bounded) for records in flight, commits, and
+/// leaves the group.
+pub fn spawn(
+    settings: &KafkaSettings,
+    spec: SourceSpec,
+    recipient: Recipient<Incoming>,
+    on_revoke: Option<Recipient<PartitionsRevoked>>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<SourceHandle, KafkaError> {
+    let status = Arc::new(SourceStatus {
+        name: spec.name.clone(),
+        ..Default::default()
+    });
+    let (changes_tx, changes_rx) = mpsc::unbounded_channel();
+    let mut config = consumer_config(settings, &spec.group, spec.profile);
+    if !spec.commit {
+        config
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "latest");
+    }
+    let consumer: StreamConsumer<SourceContext> = config.create_with_context(SourceContext {
+        status: status.clone(),
+        changes: changes_tx,
+    })?;
+    let topics: Vec<&str> = spec.topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&topics)?;
+    info!("{}: subscribed to {:?} as group {}", spec.name, topics, spec.group);
+    let task = actix::spawn(run(consumer, spec, recipient, on_revoke, changes_rx, shutdown));
+    Ok(SourceHandle { status, task })
+}
+
+async fn run(
+    consumer: StreamConsumer<SourceContext>,
+    spec: SourceSpec,
+    recipient: Recipient<Incoming>,
+    on_revoke: Option<Recipient<PartitionsRevoked>>,
+    mut changes: mpsc::UnboundedReceiver<GroupChange>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<(Arc<str>, i32, i64)>();
+    let mut tracker = OffsetTracker::default();
+    let mut ticker = tokio::time::interval(STORE_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => break,
+            Some((topic, partition, offset)) = ack_rx.recv() => {
+                tracker.done(&topic, partition, offset);
+            }
+            Some(GroupChange::Revoked(lost)) = changes.recv() => {
+                for (topic, partition) in &lost {
+                    tracker.revoke(topic, *partition);
+                }
+                if let Some(r) = &on_revoke {
+                    let _ = r.send(PartitionsRevoked { partitions: lost }).await;
+                }
+            }
+            _ = ticker.tick() => store(&consumer, &mut tracker, &spec.name),
+            message = consumer.recv() => match message {
+                Ok(m) => {
+                    let message: OwnedMessage = m.detach();
+                    let ack = if spec.commit {
+                        tracker.begin(message.topic(), message.partition(), message.offset());
+                        Ack {
+                            topic: Arc::from(message.topic()),
+                            partition: message.partition(),
+                            offset: message.offset(),
+                            tx: Some(ack_tx.clone()),
+                        }
+                    } else {
+                        Ack::detached()
+                    };
+                    if recipient.send(Incoming { message, ack }).await.is_err() {
+                        warn!("{}: its actor stopped; leaving", spec.name);
+                        break;
+                    }
+                }
+                Err(e) => {
+                    warn!("{}: consume error: {e}", spec.name);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+    if spec.commit {
+        let deadline = tokio::time::Instant::now() + DRAIN_ON_SHUTDOWN;
+        while tracker.in_flight() > 0 {
+            match tokio::time::timeout_at(deadline, ack_rx.recv()).await {
+                Ok(Some((topic, partition, offset))) => tracker.done(&topic, partition, offset),
+                _ => break,
+            }
+        }
+        store(&consumer, &mut tracker, &spec.name);
+        if tracker.in_flight() > 0 {
+            warn!(
+                "{}: {} records still in flight at shutdown; they will be read again",
+                spec.name,
+                tracker.in_flight()
+            );
+        }
+    }
+    // Commit and leave the group off the actor thread: both block.
+    let name = spec.name.clone();
+    let commit = spec.commit;
+    let _ = tokio::task::spawn_blocking(move || {
+        if commit {
+            if let Err(e) = consumer.commit_consumer_state(rdkafka::consumer::CommitMode::Sync) {
+                debug!("{name}: final commit: {e}");
+            }
+        }
+        consumer.unsubscribe();
+        drop(consumer);
+        info!("{name}: left the group");
+    })
+    .await;
+}
+
+fn store(consumer: &StreamConsumer<SourceContext>, tracker: &mut OffsetTracker, name: &str) {
+    let positions = tracker.take_committable();
+    if positions.is_empty() {
+        return;
+    }
+    let mut tpl = TopicPartitionList::new();
+    for (topic, partition, position) in &positions {
+        if let Err(e) = tpl.add_partition_offset(topic, *partition, Offset::Offset(*position)) {
+            warn!("{name}: offset {topic}/{partition}@{position}: {e}");
+        }
+    }
+    // `store_offsets` commits exactly what it is given: the next offset to read.
+    if let Err(e) = consumer.store_offsets(&tpl) {
+        debug!("{name}: store offsets {positions:?}: {e}");
+    }
+}

@@ -1,0 +1,124 @@
+//! The `pitwall` binary: parses the role, loads settings, starts logging and
+//! hands over to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use log::{error, info};
+
+use pitwall::app::{Application, Role};
+use pitwall::config::Settings;
+use pitwall::domain::commands::{Command, RaceParams};
+use pitwall::web::control;
+
+/// Pitwall: real-time race telemetry. Every role shares Kafka, Redis and
+/// PostgreSQL and never calls another directly, so each may run in its own
+/// process (or many) or all together in one.
+#[derive(Parser)]
+#[command(name = "pitwall", version)]
+struct Cli {
+    /// Settings file (TOML) layered over the built-in defaults; environment
+    /// variables PITWALL__SECTION__KEY override both.
+    #[arg(long, env = "PITWALL_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    role: Option<RoleCommand>,
+}
+
+#[derive(Subcommand)]
+enum RoleCommand {
+    /// Every role in one process (the default): simulator, processing,
+    /// storage and the HTTP face.
+    All {
+        /// Start a demo race once up, and print where to watch it.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Simulator: runs the races asked for on `simulator_commands` and
+    /// publishes their telemetry to `telemetry_raw`.
+    Simulate,
+    /// Processing: reads `telemetry_raw`, computes live timing and publishes
+    /// it to `telemetry_processed`.
+    Process,
+    /// Storage: writes both topics to Redis (live view) and PostgreSQL
+    /// (history).
+    Store,
+    /// The HTTP face: dashboard, GraphQL, WebSocket and the control API.
+    Serve,
+    /// Applies the PostgreSQL migrations and exits.
+    Migrate,
+    /// Load generator (not yet: arrives with the simulator issue).
+    Loadtest,
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (role, demo) = match cli.role.unwrap_or(RoleCommand::All { demo: false }) {
+        RoleCommand::All { demo } => (Role::All, demo),
+        RoleCommand::Simulate => (Role::Simulate, false),
+        RoleCommand::Process => (Role::Process, false),
+        RoleCommand::Store => (Role::Store, false),
+        RoleCommand::Serve => (Role::Serve, false),
+        RoleCommand::Migrate => {
+            return match pitwall::db::migrate(&settings.postgres).await {
+                Ok(()) => {
+                    info!("migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    error!("{e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        RoleCommand::Loadtest => {
+            error!("loadtest is not built yet; it arrives with the simulator and load generator issue");
+            return ExitCode::from(2);
+        }
+    };
+    let app = match Application::build(settings.clone(), role).await {
+        Ok(app) => app,
+        Err(e) => {
+            error!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if demo {
+        if let Err(e) = start_demo(&app, &settings).await {
+            error!("demo race not started: {e}");
+        }
+    }
+    app.run_until_stopped().await;
+    ExitCode::SUCCESS
+}
+
+async fn start_demo(app: &Application, settings: &Settings) -> Result<(), pitwall::kafka::KafkaError> {
+    let race_id = control::mint_race_id();
+    let params: RaceParams = RaceParams {
+        name: "Pitwall Demo Grand Prix".into(),
+        cars: 20,
+        laps: 20,
+        seed: 7,
+        ..RaceParams::default()
+    };
+    control::publish(
+        &app.state().producer,
+        &settings.kafka.topics.commands,
+        &Command::start(&race_id, params),
+    )
+    .await?;
+    let host = settings.http.bind.replace("0.0.0.0", "127.0.0.1");
+    info!("demo race {race_id} started");
+    info!("open http://{host}/  (GraphiQL: http://{host}/graphiql, WebSocket: ws://{host}/ws)");
+    Ok(())
+}

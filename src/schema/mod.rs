@@ -1,0 +1,18 @@
+//! The GraphQL API (Juniper): live fields read Redis, history fields read
+//! PostgreSQL, and one query may ask for both. One file per object.
+
+pub mod context;
+pub mod leaderboard;
+pub mod query;
+pub mod race;
+
+use juniper::{EmptyMutation, EmptySubscription, RootNode};
+
+pub use context::Context;
+pub use query::Query;
+
+pub type Schema = RootNode<Query, EmptyMutation<Context>, EmptySubscription<Context>>;
+
+pub fn schema() -> Schema {
+    Schema::new(Query, EmptyMutation::new(), EmptySubscription::new())
+}

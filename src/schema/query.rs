@@ -1,0 +1,35 @@
+//! The query root: `races` and `race(id)`.
+
+use juniper::{graphql_object, FieldError, FieldResult};
+
+use super::race::Race;
+use super::Context;
+use crate::db::history;
+
+/// Page size when `first` is not given, and the most a page may hold.
+const DEFAULT_PAGE: i32 = 50;
+const MAX_PAGE: i32 = 500;
+
+pub struct Query;
+
+#[graphql_object(context = Context)]
+impl Query {
+    /// Races, newest first; `status` is running, finished or stopped.
+    async fn races(
+        ctx: &Context,
+        status: Option<String>,
+        first: Option<i32>,
+    ) -> FieldResult<Vec<Race>> {
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&first) {
+            return Err(FieldError::from(format!("first must be in 1..={MAX_PAGE}")));
+        }
+        let rows = history::races(&ctx.pg, status.as_deref(), i64::from(first)).await?;
+        Ok(rows.into_iter().map(Race::from).collect())
+    }
+
+    /// One race by id, or null when there is none.
+    async fn race(ctx: &Context, id: String) -> FieldResult<Option<Race>> {
+        Ok(history::race(&ctx.pg, &id).await?.map(Race::from))
+    }
+}

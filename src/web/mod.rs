@@ -1,0 +1,58 @@
+//! The HTTP face: the dashboard page, GraphQL, the WebSocket endpoint, the
+//! simulator control API, and health. Handlers are thin: they validate, call
+//! into `db`/`kafka`, and map errors through `WebError`.
+
+pub mod control;
+pub mod error;
+pub mod graphql;
+pub mod health;
+pub mod index;
+pub mod ws;
+
+use std::sync::Arc;
+
+use actix::Addr;
+use actix_web::web;
+use rdkafka::producer::FutureProducer;
+
+use crate::actors::hub::Hub;
+use crate::config::Settings;
+use crate::db::Keys;
+use crate::kafka::source::SourceStatus;
+use crate::schema::Schema;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub settings: Settings,
+    pub pg: deadpool_postgres::Pool,
+    pub redis: deadpool_redis::Pool,
+    pub keys: Keys,
+    pub producer: FutureProducer,
+    pub schema: Arc<Schema>,
+    /// Present where this process serves WebSockets.
+    pub hub: Option<Addr<Hub>>,
+    /// The consumers this process runs, for `/readyz`.
+    pub sources: Vec<Arc<SourceStatus>>,
+}
+
+/// Routes every role has: health and readiness.
+pub fn health_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}
+
+/// The public routes of the serve role.
+pub fn public_routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(control::json_config())
+        .route("/", web::get().to(index::index))
+        .route("/graphql", web::post().to(graphql::graphql))
+        .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/ws", web::get().to(ws::connect))
+        .service(
+            web::scope("/api/races")
+                .route("", web::post().to(control::start_race))
+                .route("", web::get().to(control::list_races))
+                .route("/{id}", web::get().to(control::get_race))
+                .route("/{id}", web::delete().to(control::stop_race)),
+        );
+}

@@ -1,0 +1,61 @@
+//! `GET /ws`: checks the `Origin` against the allow-list and the connection
+//! cap, then upgrades to a `WsSession` with the configured frame size cap.
+
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web_actors::ws::WsResponseBuilder;
+
+use super::error::WebError;
+use super::AppState;
+use crate::actors::hub::CountSessions;
+use crate::actors::session::{SessionConfig, WsSession};
+
+/// Browsers always send `Origin`; other clients (load generators, tools) may
+/// not, and are let in. A present `Origin` must be on the allow-list or be
+/// this server itself.
+pub fn origin_allowed(req: &HttpRequest, allowed: &[String]) -> bool {
+    let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    if allowed.iter().any(|a| a == "*" || a == origin) {
+        return true;
+    }
+    let host = req.connection_info().host().to_owned();
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|o| o == host)
+}
+
+pub async fn connect(
+    req: HttpRequest,
+    stream: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let ws = &state.settings.websocket;
+    if !origin_allowed(&req, &state.settings.http.allowed_origins) {
+        return Err(WebError::Forbidden("origin not allowed".into()).into());
+    }
+    let hub = state
+        .hub
+        .clone()
+        .ok_or_else(|| WebError::Unavailable("this instance does not serve WebSockets".into()))?;
+    let connected = hub.send(CountSessions).await.unwrap_or(usize::MAX);
+    if connected >= ws.max_connections {
+        return Err(WebError::Unavailable("too many connections".into()).into());
+    }
+    let session = WsSession::new(
+        hub,
+        state.redis.clone(),
+        state.keys.clone(),
+        SessionConfig {
+            heartbeat_interval: Duration::from_millis(ws.heartbeat_interval_ms),
+            client_timeout: Duration::from_millis(ws.client_timeout_ms),
+            send_queue: ws.send_queue,
+        },
+    );
+    WsResponseBuilder::new(session, &req, stream)
+        .frame_size(ws.max_frame_bytes)
+        .start()
+}
