@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings the local stack up, reports on it, or takes it down:
-#   scripts/stack.sh up | status | down
+#   scripts/stack.sh up | status | down | reset
 # PostgreSQL and Redis come from Debian's packages (installed where missing),
 # the Kafka-protocol broker is Tansu 0.6.0 built once into a cache outside the
 # repository. Idempotent: what already runs is left alone.
@@ -150,9 +150,19 @@ down() {
   log "PostgreSQL and Redis are system services and stay up"
 }
 
+# Wipes the broker's data (every topic) and starts it afresh. Tests never
+# delete topics (Tansu 0.6.0 panics when a deleted topic is still fetched),
+# so this is how a long-used development broker is emptied.
+reset() {
+  down
+  rm -f "$TANSU_DATA"/tansu.db*
+  tansu_up
+}
+
 case "${1:-up}" in
   up) up ;;
   status) status ;;
   down) down ;;
-  *) echo "usage: $0 up|status|down" >&2; exit 2 ;;
+  reset) reset ;;
+  *) echo "usage: $0 up|status|down|reset" >&2; exit 2 ;;
 esac

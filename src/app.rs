@@ -80,7 +80,13 @@ impl Application {
                 profile: FetchProfile::Latency,
                 commit: true,
             };
-            sources.push(source::spawn(kafka, spec, manager.recipient(), None, shutdown_rx.clone())?);
+            sources.push(source::spawn(
+                kafka,
+                spec,
+                manager.recipient(),
+                None,
+                shutdown_rx.clone(),
+            )?);
         }
         if role.runs(Role::Process) {
             let dlq = DeadLetters::new(producer.clone(), &kafka.topics.dlq, "processing");
@@ -128,19 +134,35 @@ impl Application {
                 profile: FetchProfile::Bulk,
                 commit: true,
             };
-            sources.push(source::spawn(kafka, spec, storage.recipient(), None, shutdown_rx.clone())?);
+            sources.push(source::spawn(
+                kafka,
+                spec,
+                storage.recipient(),
+                None,
+                shutdown_rx.clone(),
+            )?);
         }
         let hub = if role.runs(Role::Serve) {
             let hub = Hub::default().start();
             // Every server instance sees every event: a group of its own.
             let spec = SourceSpec {
                 name: "websocket".into(),
-                group: format!("{}-ws-{}", kafka.group_prefix, uuid::Uuid::new_v4().simple()),
+                group: format!(
+                    "{}-ws-{}",
+                    kafka.group_prefix,
+                    uuid::Uuid::new_v4().simple()
+                ),
                 topics: vec![kafka.topics.processed.clone()],
                 profile: FetchProfile::Latency,
                 commit: false,
             };
-            sources.push(source::spawn(kafka, spec, hub.clone().recipient(), None, shutdown_rx.clone())?);
+            sources.push(source::spawn(
+                kafka,
+                spec,
+                hub.clone().recipient(),
+                None,
+                shutdown_rx.clone(),
+            )?);
             Some(hub)
         } else {
             None

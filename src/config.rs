@@ -185,7 +185,10 @@ impl Settings {
             return bad("processing.leaderboard_interval_ms", "must be above 0");
         }
         if self.storage.batch_max_samples == 0 || self.storage.flush_interval_ms == 0 {
-            return bad("storage", "batch_max_samples and flush_interval_ms must be above 0");
+            return bad(
+                "storage",
+                "batch_max_samples and flush_interval_ms must be above 0",
+            );
         }
         if self.websocket.send_queue == 0 || self.websocket.max_frame_bytes < 256 {
             return bad(

@@ -82,7 +82,9 @@ async fn main() -> ExitCode {
             };
         }
         RoleCommand::Loadtest => {
-            error!("loadtest is not built yet; it arrives with the simulator and load generator issue");
+            error!(
+                "loadtest is not built yet; it arrives with the simulator and load generator issue"
+            );
             return ExitCode::from(2);
         }
     };
@@ -102,7 +104,10 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn start_demo(app: &Application, settings: &Settings) -> Result<(), pitwall::kafka::KafkaError> {
+async fn start_demo(
+    app: &Application,
+    settings: &Settings,
+) -> Result<(), pitwall::kafka::KafkaError> {
     let race_id = control::mint_race_id();
     let params: RaceParams = RaceParams {
         name: "Pitwall Demo Grand Prix".into(),

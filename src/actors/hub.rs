@@ -35,7 +35,14 @@ pub fn channel_of(kind: &str) -> Option<&'static str> {
     })
 }
 
-pub const CHANNELS: &[&str] = &["leaderboard", "laps", "pits", "strategy", "race_control", "telemetry"];
+pub const CHANNELS: &[&str] = &[
+    "leaderboard",
+    "laps",
+    "pits",
+    "strategy",
+    "race_control",
+    "telemetry",
+];
 
 /// Consecutive full-mailbox sends after which a client is evicted.
 const MAX_MISSED: u32 = 200;
@@ -160,7 +167,8 @@ impl Handler<Incoming> for Hub {
         };
         let event = ByteString::from(text.to_owned());
         if header.kind == "leaderboard" {
-            self.latest_leaderboard.insert(race_id.clone(), event.clone());
+            self.latest_leaderboard
+                .insert(race_id.clone(), event.clone());
         }
         self.fan_out(&race_id, channel, header.car_id, &event);
     }
@@ -204,7 +212,10 @@ impl Handler<Subscribe> for Hub {
                 car_ids: msg.car_ids.map(|c| c.into_iter().collect()),
             },
         );
-        self.by_race.entry(msg.race_id.clone()).or_default().insert(msg.id);
+        self.by_race
+            .entry(msg.race_id.clone())
+            .or_default()
+            .insert(msg.id);
         self.latest_leaderboard.get(&msg.race_id).cloned()
     }
 }

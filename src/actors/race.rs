@@ -59,7 +59,13 @@ impl RaceActor {
     fn leaderboard(&self, ts_ms: u64) -> Leaderboard {
         let entries = standings::order(&self.latest, &self.race.entries, self.race.track.length_m);
         Leaderboard {
-            meta: EventMeta::new(&self.race.race_id, "leaderboard", None, ts_ms, self.newest_sent_at_us),
+            meta: EventMeta::new(
+                &self.race.race_id,
+                "leaderboard",
+                None,
+                ts_ms,
+                self.newest_sent_at_us,
+            ),
             total_laps: self.race.total_laps,
             leader_lap: entries.first().map(|e| e.lap).unwrap_or(0),
             entries,
@@ -90,19 +96,19 @@ impl RaceActor {
         // Not tied to the actor: a finished race stops at once, its last
         // deliveries still release their acks.
         actix::spawn(async move {
-                for delivery in deliveries {
-                    match delivery.await {
-                        Ok(Ok(_)) => {}
-                        Ok(Err((e, _))) => {
-                            warn!("race {race_id}: event not delivered: {e}");
-                            return;
-                        }
-                        Err(_) => return,
+            for delivery in deliveries {
+                match delivery.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err((e, _))) => {
+                        warn!("race {race_id}: event not delivered: {e}");
+                        return;
                     }
+                    Err(_) => return,
                 }
-                for ack in acks {
-                    ack.done();
-                }
+            }
+            for ack in acks {
+                ack.done();
+            }
         });
     }
 }

@@ -11,9 +11,7 @@ use log::{info, warn};
 use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 
-use super::messages::{
-    FinishRace, Incoming, PartitionsRevoked, RaceClosed, RaceFrame, StartRace,
-};
+use super::messages::{FinishRace, Incoming, PartitionsRevoked, RaceClosed, RaceFrame, StartRace};
 use super::race::RaceActor;
 use crate::domain::records::{decode_raw, RawRecord};
 use crate::kafka::dlq::DeadLetters;
@@ -59,7 +57,11 @@ impl Handler<Incoming> for Router {
                 let dlq = self.dlq.clone();
                 return Box::pin(async move {
                     let reason = e.to_string();
-                    warn!("raw record {}/{} rejected: {reason}", message.partition(), message.offset());
+                    warn!(
+                        "raw record {}/{} rejected: {reason}",
+                        message.partition(),
+                        message.offset()
+                    );
                     match dlq.send(&message, &reason).await {
                         Ok(()) => ack.done(),
                         Err(e) => warn!("dead-letter queue unavailable: {e}"),

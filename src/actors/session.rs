@@ -63,7 +63,12 @@ fn error_message(message: &str) -> String {
 }
 
 impl WsSession {
-    pub fn new(hub: Addr<Hub>, redis: deadpool_redis::Pool, keys: Keys, config: SessionConfig) -> Self {
+    pub fn new(
+        hub: Addr<Hub>,
+        redis: deadpool_redis::Pool,
+        keys: Keys,
+        config: SessionConfig,
+    ) -> Self {
         WsSession {
             id: 0,
             hub,
@@ -113,16 +118,23 @@ impl WsSession {
             Request::Ping => ctx.text(r#"{"type":"pong"}"#),
             Request::Unsubscribe { race_id } => {
                 self.subscriptions = self.subscriptions.saturating_sub(1);
-                self.hub.do_send(Unsubscribe { id: self.id, race_id });
+                self.hub.do_send(Unsubscribe {
+                    id: self.id,
+                    race_id,
+                });
             }
             Request::Subscribe {
                 race_id,
                 channels,
                 car_ids,
             } => {
-                let channels = channels.unwrap_or_else(|| CHANNELS.iter().map(|c| c.to_string()).collect());
+                let channels =
+                    channels.unwrap_or_else(|| CHANNELS.iter().map(|c| c.to_string()).collect());
                 if let Some(bad) = channels.iter().find(|c| !CHANNELS.contains(&c.as_str())) {
-                    return self.bad_request(&format!("unknown channel {bad:?}; channels are {CHANNELS:?}"), ctx);
+                    return self.bad_request(
+                        &format!("unknown channel {bad:?}; channels are {CHANNELS:?}"),
+                        ctx,
+                    );
                 }
                 if race_id.is_empty() || race_id.len() > 64 {
                     return self.bad_request("race_id must be 1 to 64 characters", ctx);
@@ -162,12 +174,18 @@ impl WsSession {
                 .flatten();
             let leaderboard = match from_hub {
                 Some(json) => Some(json.to_string()),
-                None => live::leaderboard(&redis, &keys, &race_id).await.ok().flatten(),
+                None => live::leaderboard(&redis, &keys, &race_id)
+                    .await
+                    .ok()
+                    .flatten(),
             };
             let meta = live::meta(&redis, &keys, &race_id).await.ok().flatten();
             snapshot(&race_id, leaderboard.as_deref(), meta.as_ref())
         };
-        ctx.wait(fut.into_actor(self).map(|snapshot, _, ctx| ctx.text(snapshot)));
+        ctx.wait(
+            fut.into_actor(self)
+                .map(|snapshot, _, ctx| ctx.text(snapshot)),
+        );
     }
 }
 
@@ -192,10 +210,15 @@ impl Actor for WsSession {
             session: ctx.address().recipient(),
             evict: ctx.address().recipient(),
         };
-        ctx.wait(self.hub.send(connect).into_actor(self).map(|res, act, ctx| match res {
-            Ok(id) => act.id = id,
-            Err(_) => ctx.stop(),
-        }));
+        ctx.wait(
+            self.hub
+                .send(connect)
+                .into_actor(self)
+                .map(|res, act, ctx| match res {
+                    Ok(id) => act.id = id,
+                    Err(_) => ctx.stop(),
+                }),
+        );
     }
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
@@ -236,7 +259,9 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
             Ok(ws::Message::Text(text)) => self.request(&text, ctx),
             Ok(ws::Message::Ping(bytes)) => ctx.pong(&bytes),
             Ok(ws::Message::Pong(_)) => {}
-            Ok(ws::Message::Binary(_)) => self.bad_request("binary messages are not understood; send JSON text", ctx),
+            Ok(ws::Message::Binary(_)) => {
+                self.bad_request("binary messages are not understood; send JSON text", ctx)
+            }
             Ok(ws::Message::Close(reason)) => {
                 ctx.close(reason);
                 ctx.stop();

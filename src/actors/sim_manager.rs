@@ -36,7 +36,11 @@ impl SimManager {
         }
     }
 
-    fn start(&mut self, command: crate::domain::commands::StartCommand, ctx: &mut Context<Self>) -> Result<(), String> {
+    fn start(
+        &mut self,
+        command: crate::domain::commands::StartCommand,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), String> {
         if self.races.contains_key(&command.race_id) {
             // A redelivered command: the race already runs here.
             return Ok(());
@@ -70,7 +74,8 @@ impl Handler<Incoming> for SimManager {
 
     fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
         let Incoming { message, ack } = msg;
-        let outcome = match serde_json::from_slice::<Command>(message.payload().unwrap_or_default()) {
+        let outcome = match serde_json::from_slice::<Command>(message.payload().unwrap_or_default())
+        {
             Ok(Command::StartRace(start)) => {
                 info!("starting simulation of race {}", start.race_id);
                 self.start(start, ctx)
@@ -78,7 +83,9 @@ impl Handler<Incoming> for SimManager {
             Ok(Command::StopRace(stop)) => {
                 if let Some((addr, _)) = self.races.get(&stop.race_id) {
                     info!("stopping simulation of race {}", stop.race_id);
-                    addr.do_send(StopSimulation { race_id: stop.race_id });
+                    addr.do_send(StopSimulation {
+                        race_id: stop.race_id,
+                    });
                 }
                 Ok(())
             }
@@ -87,7 +94,11 @@ impl Handler<Incoming> for SimManager {
         let dlq = self.dlq.clone();
         Box::pin(async move {
             if let Err(reason) = outcome {
-                warn!("command at {}/{} refused: {reason}", message.partition(), message.offset());
+                warn!(
+                    "command at {}/{} refused: {reason}",
+                    message.partition(),
+                    message.offset()
+                );
                 if let Err(e) = dlq.send(&message, &reason).await {
                     // Not acked: the command is read again after a restart.
                     warn!("dead-letter queue unavailable: {e}");

@@ -168,7 +168,9 @@ impl SimulatorActor {
                     actix::spawn(async move {
                         match delivery.await {
                             Ok(Ok(_)) => {
-                                counters.samples_delivered.fetch_add(samples, Ordering::Relaxed);
+                                counters
+                                    .samples_delivered
+                                    .fetch_add(samples, Ordering::Relaxed);
                             }
                             Ok(Err((e, _))) => {
                                 counters.records_failed.fetch_add(1, Ordering::Relaxed);
@@ -187,7 +189,10 @@ impl SimulatorActor {
                 Err((e, _)) => {
                     // Not retriable (e.g. record too large): dropping it
                     // silently would lose data, so the race stops loudly.
-                    error!("race {}: cannot publish: {e}; stopping the race", self.race_id);
+                    error!(
+                        "race {}: cannot publish: {e}; stopping the race",
+                        self.race_id
+                    );
                     self.counters.records_failed.fetch_add(1, Ordering::Relaxed);
                     self.backlog.remove(0);
                     self.finishing = true;

@@ -90,8 +90,14 @@ impl StorageActor {
                     .extend(frame.samples.into_iter().map(|s| (race_id.clone(), s)));
             }
             RawRecord::RaceFinished(f) => {
-                let status = if f.reason == "completed" { "finished" } else { "stopped" };
-                self.history.finished.push((f.race_id.clone(), f.ts_ms, status));
+                let status = if f.reason == "completed" {
+                    "finished"
+                } else {
+                    "stopped"
+                };
+                self.history
+                    .finished
+                    .push((f.race_id.clone(), f.ts_ms, status));
                 self.live.finished.push((f.race_id, status));
             }
             RawRecord::RaceControl(_) => {}
@@ -102,7 +108,12 @@ impl StorageActor {
         if let ProcessedEvent::Leaderboard(board) = &event {
             let json = String::from_utf8_lossy(payload).into_owned();
             let race_id = &board.meta.race_id;
-            match self.live.leaderboards.iter_mut().find(|(r, _)| r == race_id) {
+            match self
+                .live
+                .leaderboards
+                .iter_mut()
+                .find(|(r, _)| r == race_id)
+            {
                 Some(slot) => slot.1 = json,
                 None => self.live.leaderboards.push((race_id.clone(), json)),
             }

@@ -90,8 +90,14 @@ async fn insert_samples(
     let gears: Vec<i16> = samples.iter().map(|(_, s)| i16::from(s.gear)).collect();
     let rpms: Vec<i32> = samples.iter().map(|(_, s)| s.rpm as i32).collect();
     let drs: Vec<bool> = samples.iter().map(|(_, s)| s.drs).collect();
-    let compounds: Vec<&str> = samples.iter().map(|(_, s)| s.tyre.compound.as_str()).collect();
-    let ages: Vec<i32> = samples.iter().map(|(_, s)| s.tyre.age_laps as i32).collect();
+    let compounds: Vec<&str> = samples
+        .iter()
+        .map(|(_, s)| s.tyre.compound.as_str())
+        .collect();
+    let ages: Vec<i32> = samples
+        .iter()
+        .map(|(_, s)| s.tyre.age_laps as i32)
+        .collect();
     let pits: Vec<&str> = samples.iter().map(|(_, s)| s.pit.as_str()).collect();
     tx.execute(
         "INSERT INTO samples (race_id, car_id, seq, ts_ms, lap, lap_distance_m, speed_kph, \
@@ -204,7 +210,10 @@ pub async fn entries(pool: &Pool, race_id: &str) -> Result<Vec<EntryRow>, DbErro
 pub async fn sample_count(pool: &Pool, race_id: &str) -> Result<i64, DbError> {
     let client = pool.get().await?;
     let row = client
-        .query_one("SELECT count(*) FROM samples WHERE race_id = $1", &[&race_id])
+        .query_one(
+            "SELECT count(*) FROM samples WHERE race_id = $1",
+            &[&race_id],
+        )
         .await?;
     Ok(row.get(0))
 }

@@ -80,7 +80,11 @@ const SET_STATUS: &str = "local v = redis.call('GET', KEYS[1]) \
     redis.call('SET', KEYS[1], cjson.encode(m)) end return 1";
 
 /// The latest leaderboard event of a race, as JSON.
-pub async fn leaderboard(pool: &Pool, keys: &Keys, race_id: &str) -> Result<Option<String>, DbError> {
+pub async fn leaderboard(
+    pool: &Pool,
+    keys: &Keys,
+    race_id: &str,
+) -> Result<Option<String>, DbError> {
     let mut conn = pool.get().await?;
     Ok(conn.get(keys.leaderboard(race_id)).await?)
 }

@@ -39,7 +39,10 @@ fn pg_config(settings: &PostgresSettings) -> Result<tokio_postgres::Config, DbEr
     let mut config: tokio_postgres::Config = settings.url.parse()?;
     config
         .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
-        .options(format!("-c statement_timeout={}", settings.statement_timeout_ms))
+        .options(format!(
+            "-c statement_timeout={}",
+            settings.statement_timeout_ms
+        ))
         .application_name("pitwall");
     Ok(config)
 }

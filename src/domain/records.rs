@@ -329,3 +329,90 @@ fn validate_sample(s: &Sample) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(car_id: u32, seq: u64) -> Sample {
+        Sample {
+            car_id,
+            seq,
+            ts_ms: 100,
+            lap: 1,
+            lap_distance_m: 12.5,
+            speed_kph: 210.0,
+            throttle: 1.0,
+            brake: 0.0,
+            gear: 7,
+            rpm: 11_000,
+            drs: false,
+            tyre: Tyre {
+                compound: Compound::Medium,
+                age_laps: 0,
+                wear: 0.01,
+            },
+            fuel_kg: 100.0,
+            x: 1.0,
+            y: 2.0,
+            pit: PitState::OnTrack,
+        }
+    }
+
+    fn frame() -> RawRecord {
+        RawRecord::Frame(Frame {
+            v: SCHEMA_VERSION,
+            race_id: "r1".into(),
+            tick: 1,
+            ts_ms: 100,
+            sent_at_us: 1,
+            chunk: 0,
+            chunks: 1,
+            samples: vec![sample(1, 1), sample(2, 1)],
+        })
+    }
+
+    #[test]
+    fn frame_round_trips_with_type_and_version() {
+        let json = serde_json::to_string(&frame()).unwrap();
+        assert!(json.starts_with(r#"{"type":"frame","v":1,"#), "{json}");
+        assert_eq!(decode_raw(json.as_bytes()).unwrap(), frame());
+    }
+
+    #[test]
+    fn malformed_json_is_rejected_with_a_reason() {
+        let err = decode_raw(b"{not json").unwrap_err();
+        assert!(matches!(err, DecodeError::Json(_)));
+        assert!(err.to_string().contains("malformed JSON"));
+    }
+
+    #[test]
+    fn wrong_shape_and_unknown_type_are_rejected() {
+        let err = decode_raw(br#"{"type":"frame","v":1,"race_id":"r1"}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field"), "{err}");
+        let err = decode_raw(br#"{"type":"lap","v":1}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown variant"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_rejected_naming_the_field() {
+        let mut bad = frame();
+        if let RawRecord::Frame(f) = &mut bad {
+            f.samples[1].throttle = 1.5;
+        }
+        let json = serde_json::to_string(&bad).unwrap();
+        let err = decode_raw(json.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("car 2") && err.contains("throttle"), "{err}");
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        let json = serde_json::to_string(&frame())
+            .unwrap()
+            .replace(r#""v":1"#, r#""v":2"#);
+        assert!(matches!(
+            decode_raw(json.as_bytes()),
+            Err(DecodeError::Version(2))
+        ));
+    }
+}

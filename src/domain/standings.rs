@@ -20,7 +20,11 @@ pub fn order(
 ) -> Vec<LeaderboardEntry> {
     let mut rows: Vec<(f64, &Entry, &Sample)> = entries
         .iter()
-        .filter_map(|e| latest.get(&e.car_id).map(|s| (race_distance_m(s, track_length_m), e, s)))
+        .filter_map(|e| {
+            latest
+                .get(&e.car_id)
+                .map(|s| (race_distance_m(s, track_length_m), e, s))
+        })
         .collect();
     rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.car_id.cmp(&b.1.car_id)));
     let leader = rows.first().map(|r| r.0).unwrap_or(0.0);
@@ -105,8 +109,13 @@ mod tests {
         let rows = order(&latest, &entries, 1000.0);
         let ids: Vec<u32> = rows.iter().map(|r| r.car_id).collect();
         assert_eq!(ids, vec![2, 3, 1, 4]);
-        assert_eq!(rows.iter().map(|r| r.position).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+        assert_eq!(
+            rows.iter().map(|r| r.position).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4]
+        );
         assert_eq!(rows[3].laps_down, 1, "1100 m behind a 1000 m lap");
-        assert!(rows.windows(2).all(|w| w[0].race_distance_m >= w[1].race_distance_m));
+        assert!(rows
+            .windows(2)
+            .all(|w| w[0].race_distance_m >= w[1].race_distance_m));
     }
 }

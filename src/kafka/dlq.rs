@@ -37,12 +37,30 @@ impl DeadLetters {
         let offset = original.offset().to_string();
         let size = payload.len().to_string();
         let headers = OwnedHeaders::new()
-            .insert(Header { key: "reason", value: Some(reason) })
-            .insert(Header { key: "consumer", value: Some(&self.consumer) })
-            .insert(Header { key: "source_topic", value: Some(original.topic()) })
-            .insert(Header { key: "source_partition", value: Some(&partition) })
-            .insert(Header { key: "source_offset", value: Some(&offset) })
-            .insert(Header { key: "original_size", value: Some(&size) });
+            .insert(Header {
+                key: "reason",
+                value: Some(reason),
+            })
+            .insert(Header {
+                key: "consumer",
+                value: Some(&self.consumer),
+            })
+            .insert(Header {
+                key: "source_topic",
+                value: Some(original.topic()),
+            })
+            .insert(Header {
+                key: "source_partition",
+                value: Some(&partition),
+            })
+            .insert(Header {
+                key: "source_offset",
+                value: Some(&offset),
+            })
+            .insert(Header {
+                key: "original_size",
+                value: Some(&size),
+            });
         let key = original.key().unwrap_or_default();
         let record = FutureRecord::to(&self.topic)
             .key(key)

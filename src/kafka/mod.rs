@@ -49,7 +49,11 @@ pub fn producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaError> 
 
 /// Settings shared by every consumer. Offsets are stored by hand once a
 /// record's effect is durable; librdkafka commits what was stored.
-pub fn consumer_config(settings: &KafkaSettings, group: &str, profile: FetchProfile) -> ClientConfig {
+pub fn consumer_config(
+    settings: &KafkaSettings,
+    group: &str,
+    profile: FetchProfile,
+) -> ClientConfig {
     let wait = match profile {
         FetchProfile::Latency => settings.fetch_wait_ms,
         FetchProfile::Bulk => settings.bulk_fetch_wait_ms,
@@ -62,8 +66,14 @@ pub fn consumer_config(settings: &KafkaSettings, group: &str, profile: FetchProf
         .set("auto.commit.interval.ms", "1000")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
-        .set("session.timeout.ms", settings.session_timeout_ms.to_string())
-        .set("heartbeat.interval.ms", (settings.session_timeout_ms / 3).to_string())
+        .set(
+            "session.timeout.ms",
+            settings.session_timeout_ms.to_string(),
+        )
+        .set(
+            "heartbeat.interval.ms",
+            (settings.session_timeout_ms / 3).to_string(),
+        )
         .set("fetch.wait.max.ms", wait.to_string())
         .set("enable.partition.eof", "false");
     config

@@ -101,7 +101,11 @@ impl ConsumerContext for SourceContext {
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(tpl) => {
-                info!("{}: partitions assigned: {:?}", self.status.name, partitions(tpl));
+                info!(
+                    "{}: partitions assigned: {:?}",
+                    self.status.name,
+                    partitions(tpl)
+                );
                 self.status.assigned.store(tpl.count(), Ordering::Relaxed);
                 self.status.joined.store(true, Ordering::Relaxed);
             }
@@ -167,8 +171,13 @@ pub fn spawn(
     })?;
     let topics: Vec<&str> = spec.topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics)?;
-    info!("{}: subscribed to {:?} as group {}", spec.name, topics, spec.group);
-    let task = actix::spawn(run(consumer, spec, recipient, on_revoke, changes_rx, shutdown));
+    info!(
+        "{}: subscribed to {:?} as group {}",
+        spec.name, topics, spec.group
+    );
+    let task = actix::spawn(run(
+        consumer, spec, recipient, on_revoke, changes_rx, shutdown,
+    ));
     Ok(SourceHandle { status, task })
 }
 

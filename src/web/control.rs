@@ -37,7 +37,9 @@ pub async fn publish(
     command: &Command,
 ) -> Result<(), KafkaError> {
     let payload = serde_json::to_vec(command).unwrap_or_default();
-    let record = FutureRecord::to(topic).key(command.race_id()).payload(&payload);
+    let record = FutureRecord::to(topic)
+        .key(command.race_id())
+        .payload(&payload);
     producer
         .send(record, Duration::from_secs(5))
         .await
@@ -51,7 +53,12 @@ pub fn mint_race_id() -> String {
 }
 
 async fn send(state: &AppState, command: &Command) -> Result<(), WebError> {
-    Ok(publish(&state.producer, &state.settings.kafka.topics.commands, command).await?)
+    Ok(publish(
+        &state.producer,
+        &state.settings.kafka.topics.commands,
+        command,
+    )
+    .await?)
 }
 
 pub async fn start_race(
@@ -107,7 +114,10 @@ pub async fn stop_race(
         .await?
         .ok_or_else(|| WebError::NotFound(format!("no race {id}")))?;
     if race.status != "running" {
-        return Err(WebError::bad("id", format!("race {id} is already {}", race.status)));
+        return Err(WebError::bad(
+            "id",
+            format!("race {id} is already {}", race.status),
+        ));
     }
     send(&state, &Command::stop(&id)).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "race_id": *id, "status": "stopping" })))

@@ -18,7 +18,8 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let (pg, redis, kafka) = tokio::join!(check_pg(&state), check_redis(&state), check_kafka(&state));
+    let (pg, redis, kafka) =
+        tokio::join!(check_pg(&state), check_redis(&state), check_kafka(&state));
     let mut problems = Vec::new();
     for (name, result) in [("postgres", pg), ("redis", redis), ("kafka", kafka)] {
         if let Err(e) = result {
@@ -27,7 +28,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
     for source in &state.sources {
         if !source.joined() {
-            problems.push(format!("consumer {}: not yet assigned partitions", source.name));
+            problems.push(format!(
+                "consumer {}: not yet assigned partitions",
+                source.name
+            ));
         }
     }
     let consumers: Vec<_> = state

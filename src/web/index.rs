@@ -35,5 +35,7 @@ pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, WebError>
          <table><tr><th>race</th><th>name</th><th>track</th><th>laps</th><th>status</th></tr>{rows}</table>\
          </body></html>"
     );
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
 }

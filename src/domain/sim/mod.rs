@@ -2,9 +2,7 @@
 //! tick at a time, deterministic from its seed. The simulator actor calls
 //! `RaceSim::step` and publishes what it returns; nothing here does I/O.
 
-use crate::domain::records::{
-    Compound, Entry, PitState, RaceControlKind, Sample, TrackInfo, Tyre,
-};
+use crate::domain::records::{Compound, Entry, PitState, RaceControlKind, Sample, TrackInfo, Tyre};
 
 const TRACKS: &[(&str, &str, f64)] = &[
     ("monza", "Autodromo Nazionale (power)", 5793.0),
@@ -192,7 +190,11 @@ impl RaceSim {
                     ts_ms,
                     lap,
                     lap_distance_m,
-                    speed_kph: if car.finished { 0.0 } else { car.speed_mps * 3.6 },
+                    speed_kph: if car.finished {
+                        0.0
+                    } else {
+                        car.speed_mps * 3.6
+                    },
                     throttle: if car.finished { 0.0 } else { 0.8 },
                     brake: 0.0,
                     gear: 7,

@@ -1,0 +1,187 @@
+//! The walking skeleton end to end on the real broker, PostgreSQL and Redis:
+//! a race started over HTTP is simulated, processed, stored, pushed over
+//! WebSocket and answered over GraphQL, and PostgreSQL holds exactly the
+//! samples that were published.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::{as_set, raw_samples, TestApp};
+use pitwall::app::Role;
+use serde_json::{json, Value};
+
+#[actix_web::test]
+async fn one_race_flows_end_to_end() {
+    let app = TestApp::spawn(Role::All).await;
+    let race_id = app
+        .start_race(json!({
+            "name": "Skeleton GP", "track": "monaco", "cars": 5, "laps": 2,
+            "sample_hz": 10, "time_scale": 20, "seed": 42
+        }))
+        .await;
+
+    let mut ws = app.ws().await;
+    ws.send(
+        json!({"op": "subscribe", "race_id": race_id, "channels": ["leaderboard", "race_control"]}),
+    )
+    .await;
+    let snapshot = ws
+        .next_json(Duration::from_secs(10))
+        .await
+        .expect("snapshot");
+    assert_eq!(
+        snapshot["type"], "snapshot",
+        "first message is the snapshot: {snapshot}"
+    );
+    assert_eq!(snapshot["race_id"], race_id.as_str());
+
+    // Live leaderboards until the race is over.
+    let mut boards: Vec<Value> = Vec::new();
+    loop {
+        let msg = ws
+            .next_json(Duration::from_secs(60))
+            .await
+            .expect("events keep coming until the race finishes");
+        match msg["type"].as_str() {
+            Some("leaderboard") => boards.push(msg),
+            Some("race_status") if msg["status"] == "finished" => break,
+            other => panic!("unexpected message {other:?}: {msg}"),
+        }
+    }
+    assert!(boards.len() >= 10, "only {} leaderboards", boards.len());
+    assert!(boards.iter().all(|b| b["race_id"] == race_id.as_str()));
+
+    app.wait_race_status(&race_id, "finished", Duration::from_secs(60))
+        .await;
+    let pg = app.pg().await;
+
+    // Each leaderboard orders the cars as their samples at that instant do
+    // (checked against PostgreSQL, not against processing's own numbers).
+    let track_len: f64 = pg
+        .query_one(
+            "SELECT (track->>'length_m')::float8 FROM races WHERE race_id = $1",
+            &[&race_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    for board in boards.iter().step_by(5) {
+        let ts = board["ts_ms"].as_i64().unwrap();
+        let rows = pg
+            .query(
+                "SELECT car_id, lap, lap_distance_m FROM samples WHERE race_id = $1 AND ts_ms = $2",
+                &[&race_id, &ts],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 5, "every car has a sample at {ts}");
+        let distance: HashMap<i32, f64> = rows
+            .iter()
+            .map(|r| {
+                let lap: i32 = r.get(1);
+                let d: f32 = r.get(2);
+                (r.get(0), f64::from(lap - 1) * track_len + f64::from(d))
+            })
+            .collect();
+        let order: Vec<i64> = board["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["car_id"].as_i64().unwrap())
+            .collect();
+        for pair in order.windows(2) {
+            let (a, b) = (distance[&(pair[0] as i32)], distance[&(pair[1] as i32)]);
+            assert!(
+                a + 0.01 >= b,
+                "at {ts} car {} ({a} m) is ahead of car {} ({b} m)",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+
+    // PostgreSQL holds exactly what was published: none lost, none doubled.
+    let published = raw_samples(&app.settings, &race_id, Duration::from_secs(60)).await;
+    let published_set = as_set(&published);
+    assert_eq!(
+        published.len(),
+        published_set.len(),
+        "the simulator published no sample twice"
+    );
+    let stored: Vec<(u32, u64)> = pg
+        .query(
+            "SELECT car_id, seq FROM samples WHERE race_id = $1",
+            &[&race_id],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
+        .collect();
+    assert_eq!(
+        stored.len(),
+        as_set(&stored).len(),
+        "no sample stored twice"
+    );
+    assert_eq!(
+        as_set(&stored),
+        published_set,
+        "stored samples equal published samples"
+    );
+
+    // GraphQL: the race from history, its leaderboard from the live view.
+    let body = app
+        .graphql(&format!(
+            r#"{{ races {{ id status }} race(id: "{race_id}") {{ name totalLaps entries {{ carId driver }}
+                 leaderboard {{ entries {{ position carId }} }} }} }}"#
+        ))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let races = body["data"]["races"].as_array().unwrap();
+    assert!(races
+        .iter()
+        .any(|r| r["id"] == race_id.as_str() && r["status"] == "finished"));
+    let race = &body["data"]["race"];
+    assert_eq!(race["name"], "Skeleton GP");
+    assert_eq!(race["entries"].as_array().unwrap().len(), 5);
+    let final_board = race["leaderboard"]["entries"].as_array().unwrap();
+    let last_ws: Vec<&Value> = boards.last().unwrap()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(final_board.len(), 5);
+    assert_eq!(
+        final_board.iter().map(|e| &e["carId"]).collect::<Vec<_>>(),
+        last_ws.iter().map(|e| &e["car_id"]).collect::<Vec<_>>(),
+        "the live view holds the final leaderboard"
+    );
+
+    app.cleanup().await;
+}
+
+#[actix_web::test]
+async fn bad_control_requests_are_refused_with_the_field() {
+    let app = TestApp::spawn(Role::Serve).await;
+    let (status, body) = app.post_json("/api/races", &json!({"cars": 0})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["field"], "cars", "{body}");
+    let (status, body) = app.post_json("/api/races", &json!({"track": "moon"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["field"], "track", "{body}");
+    let (status, body) = app.post_json("/api/races", &json!({"carz": 3})).await;
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("carz"), "{body}");
+    let mut resp = app
+        .http
+        .get(format!("{}/api/races/nope", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    let body: Value = resp.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("nope"));
+    app.cleanup().await;
+}
