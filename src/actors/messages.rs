@@ -4,7 +4,7 @@ use actix::prelude::*;
 use bytestring::ByteString;
 use rdkafka::message::OwnedMessage;
 
-use crate::domain::records::{Frame, RaceFinished, RaceStarted};
+use crate::domain::records::{Frame, RaceControl, RaceFinished, RaceStarted};
 use crate::kafka::source::Ack;
 
 /// A record read from Kafka, with the token that marks its effect durable.
@@ -35,6 +35,14 @@ pub struct StartRace {
 #[rtype(result = "()")]
 pub struct RaceFrame {
     pub frame: Frame,
+    pub ack: Ack,
+}
+
+/// To a `RaceActor`: a race control announcement.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RaceControlRecord {
+    pub control: RaceControl,
     pub ack: Ack,
 }
 

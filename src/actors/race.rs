@@ -1,33 +1,43 @@
-//! `RaceActor`: one per race in the process role. Owns the race's state (the
-//! entry list, each car's newest sample), receives its frames in partition
-//! order and publishes `leaderboard` events to `telemetry_processed`: at most
-//! every `leaderboard_interval_ms` of race clock, and whenever the order
-//! changes, plus a final one and a `race_status` when the race ends.
+//! `RaceActor`: one per race in the process role. Owns the race's timing
+//! (`domain::timing::RaceTiming`) and strategy, receives the race's records
+//! in partition order, and publishes to `telemetry_processed`:
+//! `lap_completed` and `pit_stop` as they happen, a `strategy` call for each
+//! car at each of its line crossings, `race_status` on race control,
+//! `leaderboard` at most every `leaderboard_interval_ms` of race clock and on
+//! every change of order, and `car_telemetry` for the track map.
 //!
-//! Delivery: a record's ack is held until the first event published after it
+//! Delivery: a record's ack is held until every event published after it
 //! has been delivered, so offsets never run ahead of what downstream has.
-
-use std::collections::HashMap;
+//! Event ids come from the race clock, so a replay publishes the same ids.
 
 use actix::prelude::*;
 use log::{info, warn};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
-use super::messages::{FinishRace, RaceClosed, RaceFrame, Shutdown, StartRace};
+use super::messages::{FinishRace, RaceClosed, RaceControlRecord, RaceFrame, Shutdown, StartRace};
 use super::router::Router;
-use crate::domain::events::{EventMeta, Leaderboard, ProcessedEvent, RaceState, RaceStatus};
-use crate::domain::records::{RaceStarted, Sample};
-use crate::domain::standings;
+use crate::domain::events::{
+    CarPosition, CarTelemetry, EventMeta, ProcessedEvent, RaceState, RaceStatus,
+    MAX_CARS_PER_TELEMETRY,
+};
+use crate::domain::records::{Frame, RaceStarted};
+use crate::domain::strategy::{evaluate_car, from_timing, StrategyParams};
+use crate::domain::timing::{RaceTiming, TimingEvent};
 use crate::kafka::source::Ack;
+
+/// How often a race publishes where its cars are, race clock.
+pub const TELEMETRY_INTERVAL_MS: u64 = 250;
 
 pub struct RaceActor {
     race: RaceStarted,
+    timing: RaceTiming,
+    strategy: StrategyParams,
     producer: FutureProducer,
     topic: String,
     interval_ms: u64,
     router: Addr<Router>,
-    latest: HashMap<u32, Sample>,
-    last_published_ms: Option<u64>,
+    last_board_ms: Option<u64>,
+    last_telemetry_ms: Option<u64>,
     last_order: Vec<u32>,
     newest_sent_at_us: u64,
     /// Acks of records whose effect is not yet in a delivered event.
@@ -42,39 +52,123 @@ impl RaceActor {
         interval_ms: u64,
         router: Addr<Router>,
     ) -> Self {
+        let timing = RaceTiming::new(&race.race_id, &race.track, &race.entries, race.total_laps);
         RaceActor {
             race,
+            timing,
+            strategy: StrategyParams::default(),
             producer,
             topic,
             interval_ms,
             router,
-            latest: HashMap::new(),
-            last_published_ms: None,
+            last_board_ms: None,
+            last_telemetry_ms: None,
             last_order: Vec::new(),
             newest_sent_at_us: 0,
             pending: Vec::new(),
         }
     }
 
-    fn leaderboard(&self, ts_ms: u64) -> Leaderboard {
-        let entries = standings::order(&self.latest, &self.race.entries, self.race.track.length_m);
-        Leaderboard {
+    /// Feeds a frame to timing; returns the events it caused and the cars
+    /// that crossed the line.
+    fn ingest(&mut self, frame: &Frame) -> (Vec<ProcessedEvent>, Vec<u32>) {
+        let mut events = Vec::new();
+        let mut crossed = Vec::new();
+        for sample in &frame.samples {
+            for event in self.timing.ingest(sample, frame.sent_at_us) {
+                if let TimingEvent::LapCompleted(lap) = &event {
+                    crossed.push(lap.car_id);
+                }
+                events.extend(event.to_processed());
+            }
+        }
+        (events, crossed)
+    }
+
+    /// Strategy calls for the cars that just crossed the line.
+    fn strategy_calls(
+        &self,
+        board: &crate::domain::events::Leaderboard,
+        crossed: &[u32],
+        ts_ms: u64,
+    ) -> Vec<ProcessedEvent> {
+        if crossed.is_empty() {
+            return Vec::new();
+        }
+        let input = from_timing(&self.timing, board, self.race.track.pit_loss_ms);
+        crossed
+            .iter()
+            .filter_map(|car| input.cars.iter().position(|c| c.car_id == *car))
+            .filter_map(|i| evaluate_car(&input, i, &self.strategy))
+            .map(|call| {
+                ProcessedEvent::Strategy(call.into_event(
+                    &self.race.race_id,
+                    ts_ms,
+                    self.newest_sent_at_us,
+                ))
+            })
+            .collect()
+    }
+
+    fn car_telemetry(&self, frame: &Frame) -> Vec<ProcessedEvent> {
+        frame
+            .samples
+            .chunks(MAX_CARS_PER_TELEMETRY)
+            .map(|chunk| {
+                let first = chunk.first().map(|s| s.car_id);
+                ProcessedEvent::CarTelemetry(CarTelemetry {
+                    meta: EventMeta::new(
+                        &self.race.race_id,
+                        "car_telemetry",
+                        first,
+                        frame.ts_ms,
+                        frame.sent_at_us,
+                    ),
+                    cars: chunk
+                        .iter()
+                        .map(|s| CarPosition {
+                            car_id: s.car_id,
+                            x: s.x,
+                            y: s.y,
+                            speed_kph: s.speed_kph,
+                            lap: s.lap,
+                            lap_distance_m: s.lap_distance_m,
+                            pit: s.pit,
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    fn race_status(&self, state: RaceState, ts_ms: u64, message: String) -> ProcessedEvent {
+        let board_lap = self
+            .timing
+            .leaderboard(ts_ms, self.newest_sent_at_us)
+            .leader_lap;
+        ProcessedEvent::RaceStatus(RaceStatus {
             meta: EventMeta::new(
                 &self.race.race_id,
-                "leaderboard",
+                "race_status",
                 None,
                 ts_ms,
                 self.newest_sent_at_us,
             ),
+            status: state,
+            flag: self.timing.flag().to_owned(),
+            leader_lap: board_lap,
             total_laps: self.race.total_laps,
-            leader_lap: entries.first().map(|e| e.lap).unwrap_or(0),
-            entries,
-        }
+            message,
+        })
     }
 
-    /// Enqueues events with the acks they cover; the acks are released once
-    /// the broker has every one of them.
+    /// Enqueues events; the acks held so far are released once the broker
+    /// has every one of them. With nothing to publish the acks wait for the
+    /// next event, so the committed offset never passes an unpublished effect.
     fn publish(&mut self, events: Vec<ProcessedEvent>) {
+        if events.is_empty() {
+            return;
+        }
         let mut deliveries = Vec::with_capacity(events.len());
         for event in &events {
             let payload = serde_json::to_vec(event).unwrap_or_default();
@@ -84,8 +178,7 @@ impl RaceActor {
             match self.producer.send_result(record) {
                 Ok(delivery) => deliveries.push(delivery),
                 Err((e, _)) => {
-                    // Acks stay pending: the next event tries again, and a
-                    // restart replays the records.
+                    // Acks stay pending: a restart replays these records.
                     warn!("race {}: event not enqueued: {e}", self.race.race_id);
                     return;
                 }
@@ -139,29 +232,51 @@ impl Handler<RaceFrame> for RaceActor {
     fn handle(&mut self, msg: RaceFrame, _: &mut Context<Self>) {
         let RaceFrame { frame, ack } = msg;
         self.newest_sent_at_us = self.newest_sent_at_us.max(frame.sent_at_us);
-        for sample in frame.samples {
-            let newer = self
-                .latest
-                .get(&sample.car_id)
-                .is_none_or(|old| sample.seq > old.seq);
-            if newer {
-                self.latest.insert(sample.car_id, sample);
+        self.pending.push(ack);
+        let (mut events, crossed) = self.ingest(&frame);
+        if frame.chunk + 1 == frame.chunks {
+            let ts = frame.ts_ms;
+            let order = self.timing.positions();
+            let board_due = self
+                .last_board_ms
+                .is_none_or(|last| ts >= last + self.interval_ms);
+            if board_due || order != self.last_order || !crossed.is_empty() {
+                let board = self.timing.leaderboard(ts, self.newest_sent_at_us);
+                events.extend(self.strategy_calls(&board, &crossed, ts));
+                events.push(ProcessedEvent::Leaderboard(board));
+                self.last_board_ms = Some(ts);
+                self.last_order = order;
             }
         }
+        // Every chunk of a tick carries its own cars' positions.
+        if self
+            .last_telemetry_ms
+            .is_none_or(|last| frame.ts_ms >= last + TELEMETRY_INTERVAL_MS)
+        {
+            events.extend(self.car_telemetry(&frame));
+            if frame.chunk + 1 == frame.chunks {
+                self.last_telemetry_ms = Some(frame.ts_ms);
+            }
+        }
+        self.publish(events);
+    }
+}
+
+impl Handler<RaceControlRecord> for RaceActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: RaceControlRecord, _: &mut Context<Self>) {
+        let RaceControlRecord { control, ack } = msg;
+        self.newest_sent_at_us = self.newest_sent_at_us.max(control.sent_at_us);
         self.pending.push(ack);
-        if frame.chunk + 1 < frame.chunks {
-            return;
-        }
-        let due = self
-            .last_published_ms
-            .is_none_or(|last| frame.ts_ms >= last + self.interval_ms);
-        let board = self.leaderboard(frame.ts_ms);
-        let order: Vec<u32> = board.entries.iter().map(|e| e.car_id).collect();
-        if due || order != self.last_order {
-            self.last_published_ms = Some(frame.ts_ms);
-            self.last_order = order;
-            self.publish(vec![ProcessedEvent::Leaderboard(board)]);
-        }
+        let mut events: Vec<ProcessedEvent> = self
+            .timing
+            .race_control(&control)
+            .iter()
+            .filter_map(TimingEvent::to_processed)
+            .collect();
+        events.push(self.race_status(RaceState::Running, control.ts_ms, control.message.clone()));
+        self.publish(events);
     }
 }
 
@@ -173,25 +288,15 @@ impl Handler<FinishRace> for RaceActor {
         info!("race {}: finished ({})", self.race.race_id, finished.reason);
         self.newest_sent_at_us = self.newest_sent_at_us.max(finished.sent_at_us);
         self.pending.push(ack);
-        let board = self.leaderboard(finished.ts_ms);
-        let status = RaceStatus {
-            meta: EventMeta::new(
-                &self.race.race_id,
-                "race_status",
-                None,
-                finished.ts_ms,
-                self.newest_sent_at_us,
-            ),
-            status: RaceState::Finished,
-            flag: "chequered".into(),
-            leader_lap: board.leader_lap,
-            total_laps: self.race.total_laps,
-            message: format!("Race {}", finished.reason),
-        };
-        self.publish(vec![
-            ProcessedEvent::Leaderboard(board),
-            ProcessedEvent::RaceStatus(status),
-        ]);
+        let board = self
+            .timing
+            .leaderboard(finished.ts_ms, self.newest_sent_at_us);
+        let status = self.race_status(
+            RaceState::Finished,
+            finished.ts_ms,
+            format!("Race {}", finished.reason),
+        );
+        self.publish(vec![ProcessedEvent::Leaderboard(board), status]);
         ctx.stop();
     }
 }

@@ -11,7 +11,9 @@ use log::{info, warn};
 use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 
-use super::messages::{FinishRace, Incoming, PartitionsRevoked, RaceClosed, RaceFrame, StartRace};
+use super::messages::{
+    FinishRace, Incoming, PartitionsRevoked, RaceClosed, RaceControlRecord, RaceFrame, StartRace,
+};
 use super::race::RaceActor;
 use crate::domain::records::{decode_raw, RawRecord};
 use crate::kafka::dlq::DeadLetters;
@@ -93,9 +95,10 @@ impl Handler<Incoming> for Router {
                 Some((addr, _)) => addr.do_send(FinishRace { finished, ack }),
                 None => unknown_race(&race_id, ack),
             },
-            // Race control reaches timing with the processing issue; until
-            // then it has no effect to wait for.
-            RawRecord::RaceControl(_) => ack.done(),
+            RawRecord::RaceControl(control) => match self.races.get(&race_id) {
+                Some((addr, _)) => addr.do_send(RaceControlRecord { control, ack }),
+                None => unknown_race(&race_id, ack),
+            },
         }
         Box::pin(async {})
     }

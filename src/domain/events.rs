@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::records::{Compound, SCHEMA_VERSION};
+use super::records::{Compound, PitState, SCHEMA_VERSION};
 
 /// One event of `telemetry_processed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +18,8 @@ pub enum ProcessedEvent {
     LapCompleted(LapCompleted),
     PitStop(PitStop),
     RaceStatus(RaceStatus),
+    Strategy(StrategyEvent),
+    CarTelemetry(CarTelemetry),
 }
 
 /// The header every processed event carries.
@@ -55,6 +57,8 @@ impl ProcessedEvent {
             ProcessedEvent::LapCompleted(e) => &e.meta,
             ProcessedEvent::PitStop(e) => &e.meta,
             ProcessedEvent::RaceStatus(e) => &e.meta,
+            ProcessedEvent::Strategy(e) => &e.meta,
+            ProcessedEvent::CarTelemetry(e) => &e.meta,
         }
     }
 
@@ -65,6 +69,8 @@ impl ProcessedEvent {
             ProcessedEvent::LapCompleted(_) => "lap_completed",
             ProcessedEvent::PitStop(_) => "pit_stop",
             ProcessedEvent::RaceStatus(_) => "race_status",
+            ProcessedEvent::Strategy(_) => "strategy",
+            ProcessedEvent::CarTelemetry(_) => "car_telemetry",
         }
     }
 }
@@ -162,6 +168,86 @@ pub struct RaceStatus {
 pub enum RaceState {
     Running,
     Finished,
+}
+
+/// A strategy call for one car, published at its line crossing; the
+/// `event_id` is `{race}:strategy:{car}:{ts_ms}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategyEvent {
+    #[serde(flatten)]
+    pub meta: EventMeta,
+    #[serde(flatten)]
+    pub call: StrategyCall,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    PitNow,
+    PitWindowOpen,
+    StayOut,
+    UndercutThreat,
+    OvercutOpportunity,
+}
+
+impl CallKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallKind::PitNow => "pit_now",
+            CallKind::PitWindowOpen => "pit_window_open",
+            CallKind::StayOut => "stay_out",
+            CallKind::UndercutThreat => "undercut_threat",
+            CallKind::OvercutOpportunity => "overcut_opportunity",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategyCall {
+    pub car_id: u32,
+    /// The car's current lap.
+    pub lap: u32,
+    pub kind: CallKind,
+    /// Position the car would rejoin in if it pitted now.
+    pub rejoin_position: u32,
+    /// The car it would rejoin behind (None: it would rejoin in the lead).
+    pub rejoin_behind: Option<u32>,
+    /// Pit loss used for the call: reduced under SC / VSC.
+    pub pit_loss_ms: u64,
+    /// Fitted degradation of the current stint, fuel-corrected.
+    pub deg_ms_per_lap: f64,
+    /// Laps until the compound's expected cliff (negative: past it).
+    pub laps_to_cliff: i32,
+    /// First lap of the pit window, if it opens before the end.
+    pub pit_window_lap: Option<u32>,
+    /// Compound for the next stint.
+    pub next_compound: Compound,
+    /// The rival of an undercut threat or overcut opportunity.
+    pub rival: Option<u32>,
+    pub reason: String,
+}
+
+/// Where the cars are, for the track map: published a few times a second per
+/// race (rate-limited on the race clock), at most `MAX_CARS_PER_TELEMETRY`
+/// cars per event; the event id carries the first car of the chunk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarTelemetry {
+    #[serde(flatten)]
+    pub meta: EventMeta,
+    pub cars: Vec<CarPosition>,
+}
+
+pub const MAX_CARS_PER_TELEMETRY: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarPosition {
+    pub car_id: u32,
+    pub x: f64,
+    pub y: f64,
+    pub speed_kph: f64,
+    pub lap: u32,
+    pub lap_distance_m: f64,
+    pub pit: PitState,
 }
 
 /// Decodes one processed event.

@@ -5,4 +5,5 @@ pub mod commands;
 pub mod events;
 pub mod records;
 pub mod sim;
-pub mod standings;
+pub mod strategy;
+pub mod timing;

@@ -68,6 +68,15 @@ pub struct TrackInfo {
     pub sector_starts_m: [f64; 2],
     /// Closed centre line, metres, sampled along the lap from the line.
     pub centreline: Vec<[f64; 2]>,
+    /// Time a stop costs against staying out at race pace (pit lane at its
+    /// speed limit plus a typical stationary time): a property of the
+    /// track, which strategy needs before any stop has been seen.
+    #[serde(default = "default_pit_loss_ms")]
+    pub pit_loss_ms: f64,
+}
+
+fn default_pit_loss_ms() -> f64 {
+    22_000.0
 }
 
 /// One car of the entry list.
