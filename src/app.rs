@@ -17,6 +17,7 @@ use crate::actors::router::Router;
 use crate::actors::sim_manager::SimManager;
 use crate::actors::storage::{StorageActor, StorageConfig};
 use crate::config::Settings;
+use crate::db::checkpoint::Checkpoints;
 use crate::db::{self, Keys};
 use crate::error::StartError;
 use crate::kafka::dlq::DeadLetters;
@@ -79,6 +80,7 @@ impl Application {
                 topics: vec![kafka.topics.commands.clone()],
                 profile: FetchProfile::Latency,
                 commit: true,
+                replay: None,
             };
             sources.push(source::spawn(
                 kafka,
@@ -90,8 +92,10 @@ impl Application {
         }
         if role.runs(Role::Process) {
             let dlq = DeadLetters::new(producer.clone(), &kafka.topics.dlq, "processing");
+            let checkpoints = Checkpoints::new(redis.clone(), &settings.redis.url, keys.clone())?;
             let router = Router::new(
                 producer.clone(),
+                checkpoints.clone(),
                 &kafka.topics.processed,
                 settings.processing.leaderboard_interval_ms,
                 dlq,
@@ -103,6 +107,7 @@ impl Application {
                 topics: vec![kafka.topics.raw.clone()],
                 profile: FetchProfile::Latency,
                 commit: true,
+                replay: Some(Arc::new(checkpoints)),
             };
             sources.push(source::spawn(
                 kafka,
@@ -133,6 +138,7 @@ impl Application {
                 topics: vec![kafka.topics.raw.clone(), kafka.topics.processed.clone()],
                 profile: FetchProfile::Bulk,
                 commit: true,
+                replay: None,
             };
             sources.push(source::spawn(
                 kafka,
@@ -155,6 +161,7 @@ impl Application {
                 topics: vec![kafka.topics.processed.clone()],
                 profile: FetchProfile::Latency,
                 commit: false,
+                replay: None,
             };
             sources.push(source::spawn(
                 kafka,

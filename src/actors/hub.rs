@@ -10,7 +10,7 @@
 //! costs its own events, never another client's; one that stays full is
 //! evicted.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use actix::prelude::*;
 use bytestring::ByteString;
@@ -76,7 +76,36 @@ pub struct Hub {
     sessions: HashMap<usize, SessionEntry>,
     by_race: HashMap<String, HashSet<usize>>,
     latest_leaderboard: HashMap<String, ByteString>,
+    /// Event ids seen lately: processing republishes the same ids when it
+    /// replays after a restart, and a client should see each event once.
+    seen: RecentIds,
     next_id: usize,
+}
+
+/// The last `RECENT_IDS` event ids, for dropping duplicates.
+#[derive(Default)]
+struct RecentIds {
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+const RECENT_IDS: usize = 65_536;
+
+impl RecentIds {
+    /// True the first time an id is seen.
+    fn first_time(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        if self.order.len() >= RECENT_IDS {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.set.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        true
+    }
 }
 
 #[derive(Deserialize)]
@@ -85,6 +114,7 @@ struct Header<'a> {
     kind: &'a str,
     race_id: &'a str,
     car_id: Option<u32>,
+    event_id: &'a str,
 }
 
 impl Hub {
@@ -149,7 +179,7 @@ impl Handler<Incoming> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: Incoming, _: &mut Context<Self>) {
-        let Incoming { message, ack } = msg;
+        let Incoming { message, ack, .. } = msg;
         ack.done();
         let Some(payload) = message.payload() else {
             return;
@@ -161,6 +191,9 @@ impl Handler<Incoming> for Hub {
         let Some(channel) = channel_of(header.kind) else {
             return;
         };
+        if !self.seen.first_time(header.event_id) {
+            return;
+        }
         let race_id = header.race_id.to_owned();
         let Ok(text) = std::str::from_utf8(payload) else {
             return;

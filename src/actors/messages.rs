@@ -13,6 +13,8 @@ use crate::kafka::source::Ack;
 pub struct Incoming {
     pub message: OwnedMessage,
     pub ack: Ack,
+    /// Read again to rebuild state: its effects were published before.
+    pub replay: bool,
 }
 
 /// This instance lost these (topic, partition)s in a rebalance.
@@ -28,6 +30,7 @@ pub struct PartitionsRevoked {
 pub struct StartRace {
     pub race: RaceStarted,
     pub ack: Ack,
+    pub replay: bool,
 }
 
 /// To a `RaceActor`: the samples of one tick.
@@ -36,6 +39,7 @@ pub struct StartRace {
 pub struct RaceFrame {
     pub frame: Frame,
     pub ack: Ack,
+    pub replay: bool,
 }
 
 /// To a `RaceActor`: a race control announcement.
@@ -44,6 +48,7 @@ pub struct RaceFrame {
 pub struct RaceControlRecord {
     pub control: RaceControl,
     pub ack: Ack,
+    pub replay: bool,
 }
 
 /// To a `RaceActor`: the race is over; publish the final state and stop.
@@ -52,6 +57,7 @@ pub struct RaceControlRecord {
 pub struct FinishRace {
     pub finished: RaceFinished,
     pub ack: Ack,
+    pub replay: bool,
 }
 
 /// To the router: a race actor has finished its race and stopped.
@@ -59,6 +65,8 @@ pub struct FinishRace {
 #[rtype(result = "()")]
 pub struct RaceClosed {
     pub race_id: String,
+    /// The race ended (rather than its partition moving away).
+    pub finished: bool,
 }
 
 /// To the simulator manager: start simulating a race.

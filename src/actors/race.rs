@@ -42,6 +42,8 @@ pub struct RaceActor {
     newest_sent_at_us: u64,
     /// Acks of records whose effect is not yet in a delivered event.
     pending: Vec<Ack>,
+    /// The race reached its `race_finished`.
+    finished: bool,
 }
 
 impl RaceActor {
@@ -66,6 +68,7 @@ impl RaceActor {
             last_order: Vec::new(),
             newest_sent_at_us: 0,
             pending: Vec::new(),
+            finished: false,
         }
     }
 
@@ -165,7 +168,15 @@ impl RaceActor {
     /// Enqueues events; the acks held so far are released once the broker
     /// has every one of them. With nothing to publish the acks wait for the
     /// next event, so the committed offset never passes an unpublished effect.
-    fn publish(&mut self, events: Vec<ProcessedEvent>) {
+    /// A replayed record's events were published before it was committed:
+    /// they are dropped, the state they came from is what the replay is for.
+    fn publish(&mut self, events: Vec<ProcessedEvent>, replay: bool) {
+        if replay {
+            for ack in self.pending.drain(..) {
+                ack.done();
+            }
+            return;
+        }
         if events.is_empty() {
             return;
         }
@@ -212,6 +223,7 @@ impl Actor for RaceActor {
     fn stopped(&mut self, _: &mut Context<Self>) {
         self.router.do_send(RaceClosed {
             race_id: self.race.race_id.clone(),
+            finished: self.finished,
         });
     }
 }
@@ -230,7 +242,7 @@ impl Handler<RaceFrame> for RaceActor {
     type Result = ();
 
     fn handle(&mut self, msg: RaceFrame, _: &mut Context<Self>) {
-        let RaceFrame { frame, ack } = msg;
+        let RaceFrame { frame, ack, replay } = msg;
         self.newest_sent_at_us = self.newest_sent_at_us.max(frame.sent_at_us);
         self.pending.push(ack);
         let (mut events, crossed) = self.ingest(&frame);
@@ -258,7 +270,7 @@ impl Handler<RaceFrame> for RaceActor {
                 self.last_telemetry_ms = Some(frame.ts_ms);
             }
         }
-        self.publish(events);
+        self.publish(events, replay);
     }
 }
 
@@ -266,7 +278,11 @@ impl Handler<RaceControlRecord> for RaceActor {
     type Result = ();
 
     fn handle(&mut self, msg: RaceControlRecord, _: &mut Context<Self>) {
-        let RaceControlRecord { control, ack } = msg;
+        let RaceControlRecord {
+            control,
+            ack,
+            replay,
+        } = msg;
         self.newest_sent_at_us = self.newest_sent_at_us.max(control.sent_at_us);
         self.pending.push(ack);
         let mut events: Vec<ProcessedEvent> = self
@@ -276,7 +292,7 @@ impl Handler<RaceControlRecord> for RaceActor {
             .filter_map(TimingEvent::to_processed)
             .collect();
         events.push(self.race_status(RaceState::Running, control.ts_ms, control.message.clone()));
-        self.publish(events);
+        self.publish(events, replay);
     }
 }
 
@@ -284,7 +300,11 @@ impl Handler<FinishRace> for RaceActor {
     type Result = ();
 
     fn handle(&mut self, msg: FinishRace, ctx: &mut Context<Self>) {
-        let FinishRace { finished, ack } = msg;
+        let FinishRace {
+            finished,
+            ack,
+            replay,
+        } = msg;
         info!("race {}: finished ({})", self.race.race_id, finished.reason);
         self.newest_sent_at_us = self.newest_sent_at_us.max(finished.sent_at_us);
         self.pending.push(ack);
@@ -296,7 +316,8 @@ impl Handler<FinishRace> for RaceActor {
             finished.ts_ms,
             format!("Race {}", finished.reason),
         );
-        self.publish(vec![ProcessedEvent::Leaderboard(board), status]);
+        self.publish(vec![ProcessedEvent::Leaderboard(board), status], replay);
+        self.finished = true;
         ctx.stop();
     }
 }

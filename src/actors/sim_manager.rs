@@ -73,7 +73,7 @@ impl Handler<Incoming> for SimManager {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
-        let Incoming { message, ack } = msg;
+        let Incoming { message, ack, .. } = msg;
         let outcome = match serde_json::from_slice::<Command>(message.payload().unwrap_or_default())
         {
             Ok(Command::StartRace(start)) => {

@@ -187,7 +187,7 @@ impl Handler<Incoming> for StorageActor {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
-        let Incoming { message, ack } = msg;
+        let Incoming { message, ack, .. } = msg;
         let payload = message.payload().unwrap_or_default();
         let outcome = if message.topic() == self.raw_topic {
             decode_raw(payload).map(|r| self.add_raw(r))

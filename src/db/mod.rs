@@ -2,6 +2,7 @@
 //! migrations. Every connection has timeouts: a cut connection must fail, not
 //! hang the actor that waits on it.
 
+pub mod checkpoint;
 pub mod history;
 pub mod live;
 
@@ -126,6 +127,11 @@ impl Keys {
     /// The race's latest leaderboard event, as published.
     pub fn leaderboard(&self, race_id: &str) -> String {
         format!("{}race:{race_id}:leaderboard", self.prefix)
+    }
+
+    /// Processing's checkpoint of one partition (see `checkpoint`).
+    pub fn checkpoint(&self, topic: &str, partition: i32) -> String {
+        format!("{}ckpt:processing:{topic}:{partition}", self.prefix)
     }
 
     /// The race's name, track, laps and status (JSON).

@@ -8,15 +8,23 @@
 //! to the oldest record still in flight, so delivery is at-least-once.
 //! Awaiting the actor's mailbox is the backpressure: a busy actor slows the
 //! loop instead of queueing records without bound.
+//!
+//! Stateful consumers (processing) give a [`ReplayPlanner`]: when the group
+//! assigns a partition, the consumer starts it not at the committed offset
+//! but where the planner says its live state begins, and flags every record
+//! below the committed offset as `replay` — its effects were published
+//! before, so the actor rebuilds state from it without publishing again.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix::Recipient;
 use log::{debug, info, warn};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::message::OwnedMessage;
+use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, watch};
 
@@ -79,16 +87,103 @@ enum GroupChange {
     Revoked(Vec<(String, i32)>),
 }
 
-/// Hears about rebalances: updates the status and tells the loop which
-/// partitions it lost, so their in-flight records are forgotten.
+/// Where a newly assigned partition's live state begins: the offset from
+/// which records must be read again to rebuild it (e.g. the oldest
+/// `race_started` of a race still running there). Called on the consumer's
+/// polling thread during a rebalance, so it must answer quickly.
+pub trait ReplayPlanner: Send + Sync {
+    fn replay_from(&self, topic: &str, partition: i32) -> Option<i64>;
+}
+
+/// (topic, partition) → the committed offset when it was assigned: records
+/// below it are replays.
+type Horizons = Arc<Mutex<HashMap<(String, i32), i64>>>;
+
+const COMMITTED_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Hears about rebalances: updates the status, tells the loop which
+/// partitions it lost (their in-flight records are forgotten) and, with a
+/// planner, starts new partitions where their state must be rebuilt from.
 pub struct SourceContext {
     status: Arc<SourceStatus>,
     changes: mpsc::UnboundedSender<GroupChange>,
+    planner: Option<Arc<dyn ReplayPlanner>>,
+    horizons: Horizons,
+}
+
+impl SourceContext {
+    /// Moves each partition's start back to where its state begins, and
+    /// remembers the committed offset as the end of the replay.
+    fn plan_replay(&self, consumer: &BaseConsumer<Self>, tpl: &mut TopicPartitionList) {
+        let Some(planner) = &self.planner else {
+            return;
+        };
+        let committed = match consumer.committed_offsets(tpl.clone(), COMMITTED_TIMEOUT) {
+            Ok(c) => c,
+            Err(e) => {
+                warn!(
+                    "{}: committed offsets unavailable, no replay: {e}",
+                    self.status.name
+                );
+                return;
+            }
+        };
+        let mut horizons = self.horizons.lock().unwrap_or_else(|p| p.into_inner());
+        for elem in committed.elements() {
+            let (topic, partition) = (elem.topic(), elem.partition());
+            let Offset::Offset(horizon) = elem.offset() else {
+                continue;
+            };
+            let Some(from) = planner.replay_from(topic, partition) else {
+                continue;
+            };
+            if from < horizon
+                && tpl
+                    .set_partition_offset(topic, partition, Offset::Offset(from))
+                    .is_ok()
+            {
+                info!(
+                    "{}: {topic}/{partition} replays {from}..{horizon} to rebuild its state",
+                    self.status.name
+                );
+                horizons.insert((topic.to_owned(), partition), horizon);
+            }
+        }
+    }
 }
 
 impl ClientContext for SourceContext {}
 
 impl ConsumerContext for SourceContext {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                self.plan_replay(consumer, tpl);
+                self.pre_rebalance(consumer, &Rebalance::Assign(tpl));
+                if let Err(e) = consumer.assign(tpl) {
+                    warn!("{}: assign failed: {e}", self.status.name);
+                }
+                self.post_rebalance(consumer, &Rebalance::Assign(tpl));
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                self.pre_rebalance(consumer, &Rebalance::Revoke(tpl));
+                if let Err(e) = consumer.unassign() {
+                    warn!("{}: unassign failed: {e}", self.status.name);
+                }
+                self.post_rebalance(consumer, &Rebalance::Revoke(tpl));
+            }
+            other => {
+                let e = rdkafka::error::KafkaError::Rebalance(other.into());
+                self.post_rebalance(consumer, &Rebalance::Error(e));
+            }
+        }
+    }
+
     fn pre_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Revoke(tpl) = rebalance {
             let lost = partitions(tpl);
@@ -123,7 +218,7 @@ fn partitions(tpl: &TopicPartitionList) -> Vec<(String, i32)> {
 }
 
 /// What a consumer reads and how.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceSpec {
     /// For logs and `/readyz`.
     pub name: String,
@@ -133,6 +228,8 @@ pub struct SourceSpec {
     /// false: never commit and start at the newest record (a per-instance
     /// fan-out consumer such as the WebSocket hub's).
     pub commit: bool,
+    /// Rebuilds state on assignment by replaying (see the module comment).
+    pub replay: Option<Arc<dyn ReplayPlanner>>,
 }
 
 /// Handle on a running source.
@@ -165,9 +262,12 @@ pub fn spawn(
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "latest");
     }
+    let horizons = Horizons::default();
     let consumer: StreamConsumer<SourceContext> = config.create_with_context(SourceContext {
         status: status.clone(),
         changes: changes_tx,
+        planner: spec.replay.clone(),
+        horizons: horizons.clone(),
     })?;
     let topics: Vec<&str> = spec.topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics)?;
@@ -176,7 +276,7 @@ pub fn spawn(
         spec.name, topics, spec.group
     );
     let task = actix::spawn(run(
-        consumer, spec, recipient, on_revoke, changes_rx, shutdown,
+        consumer, spec, recipient, on_revoke, changes_rx, horizons, shutdown,
     ));
     Ok(SourceHandle { status, task })
 }
@@ -187,6 +287,7 @@ async fn run(
     recipient: Recipient<Incoming>,
     on_revoke: Option<Recipient<PartitionsRevoked>>,
     mut changes: mpsc::UnboundedReceiver<GroupChange>,
+    horizons: Horizons,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<(Arc<str>, i32, i64)>();
@@ -203,6 +304,7 @@ async fn run(
             Some(GroupChange::Revoked(lost)) = changes.recv() => {
                 for (topic, partition) in &lost {
                     tracker.revoke(topic, *partition);
+                    horizons.lock().unwrap_or_else(|p| p.into_inner()).remove(&(topic.clone(), *partition));
                 }
                 if let Some(r) = &on_revoke {
                     let _ = r.send(PartitionsRevoked { partitions: lost }).await;
@@ -212,6 +314,7 @@ async fn run(
             message = consumer.recv() => match message {
                 Ok(m) => {
                     let message: OwnedMessage = m.detach();
+                    let replay = is_replay(&horizons, &message);
                     let ack = if spec.commit {
                         tracker.begin(message.topic(), message.partition(), message.offset());
                         Ack {
@@ -223,7 +326,7 @@ async fn run(
                     } else {
                         Ack::detached()
                     };
-                    if recipient.send(Incoming { message, ack }).await.is_err() {
+                    if recipient.send(Incoming { message, ack, replay }).await.is_err() {
                         warn!("{}: its actor stopped; leaving", spec.name);
                         break;
                     }
@@ -266,6 +369,24 @@ async fn run(
         info!("{name}: left the group");
     })
     .await;
+}
+
+/// Below the committed offset of a replayed partition; past it the replay
+/// is over and the partition's horizon is dropped.
+fn is_replay(horizons: &Horizons, message: &OwnedMessage) -> bool {
+    let mut horizons = horizons.lock().unwrap_or_else(|p| p.into_inner());
+    if horizons.is_empty() {
+        return false;
+    }
+    let key = (message.topic().to_owned(), message.partition());
+    match horizons.get(&key) {
+        Some(&horizon) if message.offset() < horizon => true,
+        Some(_) => {
+            horizons.remove(&key);
+            false
+        }
+        None => false,
+    }
 }
 
 fn store(consumer: &StreamConsumer<SourceContext>, tracker: &mut OffsetTracker, name: &str) {
