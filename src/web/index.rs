@@ -1,4 +1,5 @@
-//! `GET /`: a plain page listing races until the dashboard replaces it.
+//! A plain page listing races: what `/` shows when the binary was built
+//! without the dashboard.
 
 use actix_web::{web, HttpResponse};
 

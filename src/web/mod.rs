@@ -3,6 +3,7 @@
 //! into `db`/`kafka`, and map errors through `WebError`.
 
 pub mod control;
+pub mod dashboard;
 pub mod error;
 pub mod graphql;
 pub mod health;
@@ -44,7 +45,6 @@ pub fn health_routes(cfg: &mut web::ServiceConfig) {
 /// The public routes of the serve role.
 pub fn public_routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(control::json_config())
-        .route("/", web::get().to(index::index))
         .route("/graphql", web::post().to(graphql::graphql))
         .route("/graphiql", web::get().to(graphql::graphiql))
         .route("/ws", web::get().to(ws::connect))
@@ -54,5 +54,7 @@ pub fn public_routes(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(control::list_races))
                 .route("/{id}", web::get().to(control::get_race))
                 .route("/{id}", web::delete().to(control::stop_race)),
-        );
+        )
+        // Last: every other GET is the dashboard's.
+        .default_service(web::to(dashboard::serve));
 }

@@ -173,9 +173,9 @@ export interface StartRaceResponse {
 }
 
 export const TRACKS: ReadonlyArray<{ id: string; name: string }> = [
-  { id: "monza", name: "Monza" },
-  { id: "hungaroring", name: "Hungaroring" },
-  { id: "monaco", name: "Monaco" },
+  { id: "power", name: "Power circuit (5.8 km)" },
+  { id: "twisty", name: "Twisty circuit (4.6 km)" },
+  { id: "street", name: "Street circuit (3.3 km)" },
 ];
 
 export const ALL_CHANNELS = [

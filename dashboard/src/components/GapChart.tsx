@@ -39,7 +39,7 @@ export function GapChart({ gaps, cars }: Props) {
           dataKey="gap"
           type="number"
           reversed
-          tickFormatter={(v: number) => `${(v / 1000).toFixed(0)}s`}
+          tickFormatter={(v: number) => `${(v / 1000).toFixed(Math.abs(v) < 10_000 ? 1 : 0)}s`}
           stroke="#8a97a8"
           fontSize={11}
           width={44}

@@ -21,7 +21,7 @@ interface FormValues {
 
 const INITIAL: FormValues = {
   name: "Demo Grand Prix",
-  track: "monza",
+  track: "power",
   cars: "20",
   laps: "10",
   sample_hz: "10",

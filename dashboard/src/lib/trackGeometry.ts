@@ -108,5 +108,6 @@ export function pointAtDistance(
 export function teamColour(team: string): string {
   let h = 0;
   for (let i = 0; i < team.length; i++) h = (h * 31 + team.charCodeAt(i)) >>> 0;
-  return `hsl(${h % 360} 75% 58%)`;
+  // Golden-angle spread: similar names ("Team 1", "Team 2") get distant hues.
+  return `hsl(${Math.round((h * 137.508) % 360)} 72% 58%)`;
 }
