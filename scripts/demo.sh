@@ -8,6 +8,8 @@ cd "$ROOT"
 
 bash scripts/stack.sh up
 bash scripts/toolchain.sh
+# The binary embeds the dashboard's build: build it first.
+(cd dashboard && npm ci --no-audit --no-fund && npm run build)
 cargo build --bin pitwall
 export PITWALL__HTTP__BIND="${PITWALL__HTTP__BIND:-127.0.0.1:8080}"
 echo

@@ -9,6 +9,7 @@
 //! retried with backoff, never dropped; writes are idempotent, so retrying a
 //! half-written batch doubles nothing. Bad records go to the DLQ.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -20,7 +21,7 @@ use crate::db::history::{self, HistoryBatch};
 use crate::db::live::{self, LiveBatch, RaceMeta};
 use crate::db::{DbError, Keys};
 use crate::domain::events::decode_processed;
-use crate::domain::events::ProcessedEvent;
+use crate::domain::events::{ProcessedEvent, RaceState};
 use crate::domain::records::{decode_raw, RawRecord};
 use crate::kafka::dlq::DeadLetters;
 use crate::kafka::source::Ack;
@@ -39,7 +40,13 @@ pub struct StorageActor {
     history: HistoryBatch,
     live: LiveBatch,
     acks: Vec<Ack>,
+    /// Per race: race clock of the last leaderboard snapshot kept, and the
+    /// newest leaderboard (kept as the final snapshot when the race ends).
+    snapshots: HashMap<String, (u64, Option<(u64, serde_json::Value)>)>,
 }
+
+/// Race clock between two leaderboard snapshots in PostgreSQL.
+const SNAPSHOT_EVERY_MS: u64 = 1000;
 
 pub struct StorageConfig {
     pub raw_topic: String,
@@ -68,6 +75,7 @@ impl StorageActor {
             history: HistoryBatch::default(),
             live: LiveBatch::default(),
             acks: Vec::new(),
+            snapshots: HashMap::new(),
         }
     }
 
@@ -85,6 +93,13 @@ impl StorageActor {
             }
             RawRecord::Frame(frame) => {
                 let race_id = frame.race_id;
+                let latest = self.live.samples.entry(race_id.clone()).or_default();
+                for sample in &frame.samples {
+                    latest.insert(
+                        sample.car_id,
+                        serde_json::to_string(sample).unwrap_or_default(),
+                    );
+                }
                 self.history
                     .samples
                     .extend(frame.samples.into_iter().map(|s| (race_id.clone(), s)));
@@ -100,23 +115,54 @@ impl StorageActor {
                     .push((f.race_id.clone(), f.ts_ms, status));
                 self.live.finished.push((f.race_id, status));
             }
-            RawRecord::RaceControl(_) => {}
+            RawRecord::RaceControl(control) => self.history.events.race_control.push(control),
         }
     }
 
     fn add_processed(&mut self, event: ProcessedEvent, payload: &[u8]) {
-        if let ProcessedEvent::Leaderboard(board) = &event {
-            let json = String::from_utf8_lossy(payload).into_owned();
-            let race_id = &board.meta.race_id;
-            match self
-                .live
-                .leaderboards
-                .iter_mut()
-                .find(|(r, _)| r == race_id)
-            {
-                Some(slot) => slot.1 = json,
-                None => self.live.leaderboards.push((race_id.clone(), json)),
+        let json = || String::from_utf8_lossy(payload).into_owned();
+        let race_id = event.meta().race_id.clone();
+        match event {
+            ProcessedEvent::Leaderboard(board) => {
+                self.live.leaderboards.insert(race_id.clone(), json());
+                let ts = board.meta.ts_ms;
+                let value = serde_json::to_value(&board).unwrap_or_default();
+                let (last, newest) = self.snapshots.entry(race_id.clone()).or_insert((0, None));
+                if *last == 0 || ts >= *last + SNAPSHOT_EVERY_MS {
+                    *last = ts.max(1);
+                    self.history
+                        .events
+                        .snapshots
+                        .push((race_id, ts, value.clone()));
+                }
+                *newest = Some((ts, value));
             }
+            ProcessedEvent::LapCompleted(lap) => {
+                self.live.recent.entry(race_id).or_default().push(json());
+                self.history.events.laps.push(lap);
+            }
+            ProcessedEvent::PitStop(stop) => {
+                self.live.recent.entry(race_id).or_default().push(json());
+                self.history.events.pit_stops.push(stop);
+            }
+            ProcessedEvent::Strategy(call) => {
+                self.live
+                    .strategy
+                    .entry(race_id)
+                    .or_default()
+                    .insert(call.call.car_id, json());
+                self.history.events.strategy.push(call);
+            }
+            ProcessedEvent::RaceStatus(status) => {
+                self.live.status.insert(race_id.clone(), json());
+                if status.status == RaceState::Finished {
+                    // The final standing, whatever the snapshot rate said.
+                    if let Some((_, Some((ts, board)))) = self.snapshots.remove(&race_id) {
+                        self.history.events.snapshots.push((race_id, ts, board));
+                    }
+                }
+            }
+            ProcessedEvent::CarTelemetry(_) => {}
         }
     }
 

@@ -3,8 +3,8 @@
 //! never one per row), idempotent on natural keys.
 
 use deadpool_postgres::{GenericClient, Pool};
-use serde::Serialize;
 
+use super::history_events::{self, EventRows};
 use super::DbError;
 use crate::domain::records::{RaceStarted, Sample};
 
@@ -13,18 +13,24 @@ use crate::domain::records::{RaceStarted, Sample};
 pub struct HistoryBatch {
     pub races: Vec<RaceStarted>,
     pub samples: Vec<(String, Sample)>,
+    /// Laps, pit stops, strategy, race control, leaderboard snapshots.
+    pub events: EventRows,
     /// (race_id, final race clock, status)
     pub finished: Vec<(String, u64, &'static str)>,
 }
 
 impl HistoryBatch {
     pub fn is_empty(&self) -> bool {
-        self.races.is_empty() && self.samples.is_empty() && self.finished.is_empty()
+        self.races.is_empty()
+            && self.samples.is_empty()
+            && self.events.is_empty()
+            && self.finished.is_empty()
     }
 }
 
-/// Writes a batch in one transaction: races first, then samples, then the
-/// races that ended, so a race shows as finished only with all its samples.
+/// Writes a batch in one transaction: races first, then samples and events,
+/// then the races that ended, so a race shows as finished only with all of
+/// its history.
 pub async fn write_batch(pool: &Pool, batch: &HistoryBatch) -> Result<(), DbError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -32,6 +38,7 @@ pub async fn write_batch(pool: &Pool, batch: &HistoryBatch) -> Result<(), DbErro
         insert_race(&tx, race).await?;
     }
     insert_samples(&tx, &batch.samples).await?;
+    history_events::insert(&tx, &batch.events).await?;
     for (race_id, ts_ms, status) in &batch.finished {
         tx.execute(
             "UPDATE races SET status = $2, finished_at = now(), final_ts_ms = $3 \
@@ -131,89 +138,4 @@ async fn insert_samples(
     )
     .await?;
     Ok(())
-}
-
-/// A race as the history knows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RaceRow {
-    pub race_id: String,
-    pub name: String,
-    pub track_id: String,
-    pub total_laps: i32,
-    pub sample_hz: f64,
-    pub status: String,
-    pub started_at_ms: i64,
-}
-
-const RACE_COLUMNS: &str = "race_id, name, track_id, total_laps, sample_hz, status, \
-     (extract(epoch from started_at) * 1000)::bigint";
-
-fn race_row(row: &tokio_postgres::Row) -> RaceRow {
-    RaceRow {
-        race_id: row.get(0),
-        name: row.get(1),
-        track_id: row.get(2),
-        total_laps: row.get(3),
-        sample_hz: row.get(4),
-        status: row.get(5),
-        started_at_ms: row.get(6),
-    }
-}
-
-/// Races, newest first, optionally only those with `status`.
-pub async fn races(pool: &Pool, status: Option<&str>, limit: i64) -> Result<Vec<RaceRow>, DbError> {
-    let client = pool.get().await?;
-    let sql = format!(
-        "SELECT {RACE_COLUMNS} FROM races WHERE ($1::text IS NULL OR status = $1) \
-         ORDER BY started_at DESC, race_id LIMIT $2"
-    );
-    let rows = client.query(&sql, &[&status, &limit]).await?;
-    Ok(rows.iter().map(race_row).collect())
-}
-
-pub async fn race(pool: &Pool, race_id: &str) -> Result<Option<RaceRow>, DbError> {
-    let client = pool.get().await?;
-    let sql = format!("SELECT {RACE_COLUMNS} FROM races WHERE race_id = $1");
-    let row = client.query_opt(&sql, &[&race_id]).await?;
-    Ok(row.as_ref().map(race_row))
-}
-
-/// One entry of a race's entry list.
-#[derive(Debug, Clone, Serialize)]
-pub struct EntryRow {
-    pub car_id: i32,
-    pub number: i32,
-    pub driver: String,
-    pub team: String,
-}
-
-pub async fn entries(pool: &Pool, race_id: &str) -> Result<Vec<EntryRow>, DbError> {
-    let client = pool.get().await?;
-    let rows = client
-        .query(
-            "SELECT car_id, number, driver, team FROM entries WHERE race_id = $1 ORDER BY car_id",
-            &[&race_id],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| EntryRow {
-            car_id: r.get(0),
-            number: r.get(1),
-            driver: r.get(2),
-            team: r.get(3),
-        })
-        .collect())
-}
-
-/// How many samples the history holds for a race.
-pub async fn sample_count(pool: &Pool, race_id: &str) -> Result<i64, DbError> {
-    let client = pool.get().await?;
-    let row = client
-        .query_one(
-            "SELECT count(*) FROM samples WHERE race_id = $1",
-            &[&race_id],
-        )
-        .await?;
-    Ok(row.get(0))
 }

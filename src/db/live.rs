@@ -4,9 +4,16 @@
 //! - `races:live` — set of the ids of running races
 //! - `race:{id}:meta` — JSON: name, track, laps, status
 //! - `race:{id}:leaderboard` — the latest `leaderboard` event, as published
+//! - `race:{id}:status` — the latest `race_status` event
+//! - `race:{id}:strategy` — hash car id → the car's latest `strategy` event
+//! - `race:{id}:samples` — hash car id → the car's latest raw sample
+//! - `race:{id}:recent` — list of the latest `lap_completed` and `pit_stop`
+//!   events, newest first, at most `RECENT_EVENTS`
 //!
 //! A finished race leaves `races:live` and its keys expire after
 //! `redis.finished_ttl_s`. Each storage flush is one pipelined round trip.
+
+use std::collections::HashMap;
 
 use deadpool_redis::redis::{self, AsyncCommands};
 use deadpool_redis::Pool;
@@ -24,19 +31,37 @@ pub struct RaceMeta {
     pub status: String,
 }
 
-/// What one storage flush writes to Redis.
+/// Lap and pit events kept per race in `race:{id}:recent`.
+pub const RECENT_EVENTS: isize = 200;
+
+/// What one storage flush writes to Redis. Per race and car only the newest
+/// value survives a batch, so a flush costs a few commands per race.
 #[derive(Debug, Default)]
 pub struct LiveBatch {
     pub started: Vec<RaceMeta>,
-    /// (race_id, leaderboard JSON): only the newest per race is kept.
-    pub leaderboards: Vec<(String, String)>,
+    /// race_id → the newest leaderboard JSON
+    pub leaderboards: HashMap<String, String>,
+    /// race_id → the newest race_status JSON
+    pub status: HashMap<String, String>,
+    /// race_id → car_id → the newest strategy JSON
+    pub strategy: HashMap<String, HashMap<u32, String>>,
+    /// race_id → car_id → the newest sample JSON
+    pub samples: HashMap<String, HashMap<u32, String>>,
+    /// race_id → lap and pit event JSON, oldest first
+    pub recent: HashMap<String, Vec<String>>,
     /// (race_id, status)
     pub finished: Vec<(String, &'static str)>,
 }
 
 impl LiveBatch {
     pub fn is_empty(&self) -> bool {
-        self.started.is_empty() && self.leaderboards.is_empty() && self.finished.is_empty()
+        self.started.is_empty()
+            && self.leaderboards.is_empty()
+            && self.status.is_empty()
+            && self.strategy.is_empty()
+            && self.samples.is_empty()
+            && self.recent.is_empty()
+            && self.finished.is_empty()
     }
 }
 
@@ -55,6 +80,23 @@ pub async fn write_batch(
     for (race_id, json) in &batch.leaderboards {
         pipe.set(keys.leaderboard(race_id), json).ignore();
     }
+    for (race_id, json) in &batch.status {
+        pipe.set(keys.status(race_id), json).ignore();
+    }
+    for (key, fields) in batch
+        .strategy
+        .iter()
+        .map(|(r, f)| (keys.strategy(r), f))
+        .chain(batch.samples.iter().map(|(r, f)| (keys.samples(r), f)))
+    {
+        let pairs: Vec<(u32, &String)> = fields.iter().map(|(car, json)| (*car, json)).collect();
+        pipe.hset_multiple(key, &pairs).ignore();
+    }
+    for (race_id, events) in &batch.recent {
+        let key = keys.recent(race_id);
+        pipe.lpush(&key, events).ignore();
+        pipe.ltrim(&key, 0, RECENT_EVENTS - 1).ignore();
+    }
     for (race_id, status) in &batch.finished {
         pipe.srem(keys.live_races(), race_id).ignore();
         // The meta's status is rewritten in place; a missing meta (storage
@@ -65,7 +107,7 @@ pub async fn write_batch(
             .arg(keys.meta(race_id))
             .arg(*status)
             .ignore();
-        for key in [keys.meta(race_id), keys.leaderboard(race_id)] {
+        for key in keys.race_keys(race_id) {
             pipe.expire(key, finished_ttl_s as i64).ignore();
         }
     }
@@ -101,4 +143,10 @@ pub async fn live_races(pool: &Pool, keys: &Keys) -> Result<Vec<String>, DbError
     let mut ids: Vec<String> = conn.smembers(keys.live_races()).await?;
     ids.sort();
     Ok(ids)
+}
+
+/// The latest strategy call of each car of a race (JSON events).
+pub async fn strategy(pool: &Pool, keys: &Keys, race_id: &str) -> Result<Vec<String>, DbError> {
+    let mut conn = pool.get().await?;
+    Ok(conn.hvals(keys.strategy(race_id)).await?)
 }

@@ -4,7 +4,9 @@
 
 pub mod checkpoint;
 pub mod history;
+pub mod history_events;
 pub mod live;
+pub mod queries;
 
 use std::time::Duration;
 
@@ -132,6 +134,34 @@ impl Keys {
     /// Processing's checkpoint of one partition (see `checkpoint`).
     pub fn checkpoint(&self, topic: &str, partition: i32) -> String {
         format!("{}ckpt:processing:{topic}:{partition}", self.prefix)
+    }
+
+    pub fn status(&self, race_id: &str) -> String {
+        format!("{}race:{race_id}:status", self.prefix)
+    }
+
+    pub fn strategy(&self, race_id: &str) -> String {
+        format!("{}race:{race_id}:strategy", self.prefix)
+    }
+
+    pub fn samples(&self, race_id: &str) -> String {
+        format!("{}race:{race_id}:samples", self.prefix)
+    }
+
+    pub fn recent(&self, race_id: &str) -> String {
+        format!("{}race:{race_id}:recent", self.prefix)
+    }
+
+    /// Every key of a race's live view, for expiry when it ends.
+    pub fn race_keys(&self, race_id: &str) -> [String; 6] {
+        [
+            self.meta(race_id),
+            self.leaderboard(race_id),
+            self.status(race_id),
+            self.strategy(race_id),
+            self.samples(race_id),
+            self.recent(race_id),
+        ]
     }
 
     /// The race's name, track, laps and status (JSON).

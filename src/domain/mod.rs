@@ -2,6 +2,7 @@
 //! so everything here is unit-tested without a broker or a database.
 
 pub mod commands;
+pub mod downsample;
 pub mod events;
 pub mod records;
 pub mod sim;

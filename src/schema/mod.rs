@@ -2,9 +2,11 @@
 //! PostgreSQL, and one query may ask for both. One file per object.
 
 pub mod context;
+pub mod history;
 pub mod leaderboard;
 pub mod query;
 pub mod race;
+pub mod telemetry;
 
 use juniper::{EmptyMutation, EmptySubscription, RootNode};
 

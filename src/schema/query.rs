@@ -4,7 +4,7 @@ use juniper::{graphql_object, FieldError, FieldResult};
 
 use super::race::Race;
 use super::Context;
-use crate::db::history;
+use crate::db::queries;
 
 /// Page size when `first` is not given, and the most a page may hold.
 const DEFAULT_PAGE: i32 = 50;
@@ -24,12 +24,12 @@ impl Query {
         if !(1..=MAX_PAGE).contains(&first) {
             return Err(FieldError::from(format!("first must be in 1..={MAX_PAGE}")));
         }
-        let rows = history::races(&ctx.pg, status.as_deref(), i64::from(first)).await?;
+        let rows = queries::races(&ctx.pg, status.as_deref(), i64::from(first)).await?;
         Ok(rows.into_iter().map(Race::from).collect())
     }
 
     /// One race by id, or null when there is none.
     async fn race(ctx: &Context, id: String) -> FieldResult<Option<Race>> {
-        Ok(history::race(&ctx.pg, &id).await?.map(Race::from))
+        Ok(queries::race(&ctx.pg, &id).await?.map(Race::from))
     }
 }

@@ -1,13 +1,18 @@
 //! `Race`: a race's summary and entry list from PostgreSQL, its live
 //! leaderboard from Redis.
 
-use juniper::{graphql_object, FieldResult};
+use juniper::{graphql_object, FieldError, FieldResult};
 
+use super::history::{
+    stints, GapPoint, Lap, PitStop, RaceControlMessage, Stint, StrategyCall, Track,
+};
 use super::leaderboard::LeaderboardRow;
+use super::telemetry::{downsample, TelemetryPoint};
 use super::Context;
-use crate::db::history::{self, EntryRow, RaceRow};
 use crate::db::live;
+use crate::db::queries::{self, EntryRow, RaceRow};
 use crate::domain::events::Leaderboard;
+use crate::domain::records::TrackInfo;
 
 pub struct Race(RaceRow);
 
@@ -50,21 +55,135 @@ impl Race {
     }
 
     async fn entries(&self, ctx: &Context) -> FieldResult<Vec<Entry>> {
-        Ok(history::entries(&ctx.pg, &self.0.race_id)
+        Ok(queries::entries(&ctx.pg, &self.0.race_id)
             .await?
             .into_iter()
             .map(Entry)
             .collect())
     }
 
-    /// The latest leaderboard from the live view, or null before the first.
+    /// A running race's latest leaderboard from the live view; a finished
+    /// race's final classification from the history. Null before the first.
     async fn leaderboard(&self, ctx: &Context) -> FieldResult<Option<Standing>> {
+        if self.0.status != "running" {
+            if let Some(board) = queries::final_leaderboard(&ctx.pg, &self.0.race_id).await? {
+                return Ok(Some(Standing(serde_json::from_value(board)?)));
+            }
+        }
         let Some(json) = live::leaderboard(&ctx.redis, &ctx.keys, &self.0.race_id).await? else {
             return Ok(None);
         };
         let board: Leaderboard = serde_json::from_str(&json)?;
         Ok(Some(Standing(board)))
     }
+
+    /// The circuit as the race announced it.
+    async fn track(&self, ctx: &Context) -> FieldResult<Option<Track>> {
+        let Some(json) = queries::track(&ctx.pg, &self.0.race_id).await? else {
+            return Ok(None);
+        };
+        let track: TrackInfo = serde_json::from_value(json)?;
+        Ok(Some(track.into()))
+    }
+
+    /// Timed laps ordered by car and lap, `first` of them after the cursor
+    /// `after` ("carId:lap" of the last lap of the previous page).
+    async fn laps(
+        &self,
+        ctx: &Context,
+        car_id: Option<i32>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> FieldResult<Vec<Lap>> {
+        let after = after.as_deref().map(parse_cursor).transpose()?;
+        let rows =
+            queries::laps(&ctx.pg, &self.0.race_id, car_id, after, page_size(first)?).await?;
+        Ok(rows.into_iter().map(Lap::from).collect())
+    }
+
+    async fn pit_stops(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Vec<PitStop>> {
+        let rows = queries::pit_stops(&ctx.pg, &self.0.race_id, car_id).await?;
+        Ok(rows.into_iter().map(PitStop::from).collect())
+    }
+
+    /// Runs on one set of tyres, worked out from the timed laps.
+    async fn stints(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Vec<Stint>> {
+        let rows =
+            queries::laps(&ctx.pg, &self.0.race_id, car_id, None, MAX_LAPS_FOR_STINTS).await?;
+        Ok(stints(&rows))
+    }
+
+    /// Strategy calls, newest first.
+    async fn strategy(
+        &self,
+        ctx: &Context,
+        car_id: Option<i32>,
+        first: Option<i32>,
+    ) -> FieldResult<Vec<StrategyCall>> {
+        let rows = queries::strategy(&ctx.pg, &self.0.race_id, car_id, page_size(first)?).await?;
+        Ok(rows.into_iter().map(StrategyCall::from).collect())
+    }
+
+    async fn race_control(&self, ctx: &Context) -> FieldResult<Vec<RaceControlMessage>> {
+        let rows = queries::race_control(&ctx.pg, &self.0.race_id).await?;
+        Ok(rows.into_iter().map(RaceControlMessage::from).collect())
+    }
+
+    /// A car's position and gap to the leader over the race (one point a
+    /// second of race clock).
+    async fn gap_history(&self, ctx: &Context, car_id: i32) -> FieldResult<Vec<GapPoint>> {
+        let rows = queries::gap_history(&ctx.pg, &self.0.race_id, car_id).await?;
+        Ok(rows.into_iter().map(GapPoint::from).collect())
+    }
+
+    /// A car's telemetry between `from` and `to` (race clock, ms; default the
+    /// whole race), downsampled on the server to at most `maxPoints`.
+    async fn telemetry(
+        &self,
+        ctx: &Context,
+        car_id: i32,
+        from: Option<f64>,
+        to: Option<f64>,
+        max_points: Option<i32>,
+    ) -> FieldResult<Vec<TelemetryPoint>> {
+        let max_points = max_points.unwrap_or(500);
+        if !(2..=MAX_TELEMETRY_POINTS).contains(&max_points) {
+            return Err(FieldError::from(format!(
+                "maxPoints must be in 2..={MAX_TELEMETRY_POINTS}"
+            )));
+        }
+        let (from, to) = (
+            from.unwrap_or(0.0) as i64,
+            to.map_or(i64::MAX, |t| t as i64),
+        );
+        let rows = queries::telemetry(&ctx.pg, &self.0.race_id, car_id, from, to).await?;
+        Ok(downsample(&rows, max_points as usize))
+    }
+}
+
+/// Most items a page may hold, and the default.
+pub const MAX_PAGE: i32 = 1000;
+const DEFAULT_PAGE: i32 = 100;
+const MAX_TELEMETRY_POINTS: i32 = 5000;
+/// Stints are worked out from at most this many laps (5,000 cars × 200 laps
+/// would not be one query's worth).
+const MAX_LAPS_FOR_STINTS: i64 = 100_000;
+
+fn page_size(first: Option<i32>) -> FieldResult<i64> {
+    let first = first.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(FieldError::from(format!("first must be in 1..={MAX_PAGE}")));
+    }
+    Ok(i64::from(first))
+}
+
+fn parse_cursor(cursor: &str) -> FieldResult<(i32, i32)> {
+    let bad = || FieldError::from("after: not a cursor returned by this API");
+    let (car, lap) = cursor.split_once(':').ok_or_else(bad)?;
+    Ok((
+        car.parse().map_err(|_| bad())?,
+        lap.parse().map_err(|_| bad())?,
+    ))
 }
 
 /// One car of the entry list.
