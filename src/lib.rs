@@ -8,5 +8,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod kafka;
+pub mod loadtest;
 pub mod schema;
 pub mod web;

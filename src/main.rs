@@ -48,8 +48,38 @@ enum RoleCommand {
     Serve,
     /// Applies the PostgreSQL migrations and exits.
     Migrate,
-    /// Load generator (not yet: arrives with the simulator issue).
-    Loadtest,
+    /// Load generator: runs simulated races in-process against a running
+    /// pipeline (`pitwall all`, or `process` + `serve`, on the same broker
+    /// and topics), measures throughput, latency to `telemetry_processed`
+    /// and to WebSocket clients, lost and duplicated samples and its own
+    /// cost, then prints a report.
+    Loadtest {
+        /// Races run at once.
+        #[arg(long, default_value_t = 1)]
+        races: u32,
+        /// Cars per race.
+        #[arg(long, default_value_t = 20)]
+        cars: u32,
+        /// Samples per car per second.
+        #[arg(long, default_value_t = 10.0)]
+        hz: f64,
+        /// How long the races run: `30s`, `2m`, `1m30s` or seconds.
+        #[arg(long, default_value = "30s", value_parser = pitwall::loadtest::parse_duration)]
+        duration: std::time::Duration,
+        /// WebSocket clients held on `--server`, each subscribed to one
+        /// race's leaderboard.
+        #[arg(long, default_value_t = 0)]
+        ws_clients: u32,
+        /// 1 is real time; 0 runs as fast as the broker takes.
+        #[arg(long, default_value_t = 1.0)]
+        time_scale: f64,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The pipeline's HTTP face, for the WebSocket clients.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
 }
 
 #[actix_web::main]
@@ -81,11 +111,26 @@ async fn main() -> ExitCode {
                 }
             };
         }
-        RoleCommand::Loadtest => {
-            error!(
-                "loadtest is not built yet; it arrives with the simulator and load generator issue"
-            );
-            return ExitCode::from(2);
+        RoleCommand::Loadtest {
+            races,
+            cars,
+            hz,
+            duration,
+            ws_clients,
+            time_scale,
+            json,
+            server,
+        } => {
+            let options = pitwall::loadtest::Options {
+                races,
+                cars,
+                hz,
+                duration,
+                ws_clients,
+                time_scale,
+                server,
+            };
+            return loadtest(settings, options, json).await;
         }
     };
     let app = match Application::build(settings.clone(), role).await {
@@ -101,6 +146,30 @@ async fn main() -> ExitCode {
         }
     }
     app.run_until_stopped().await;
+    ExitCode::SUCCESS
+}
+
+/// Runs the load test and prints its report on stdout (the log goes to
+/// stderr).
+async fn loadtest(settings: Settings, options: pitwall::loadtest::Options, json: bool) -> ExitCode {
+    let report = match pitwall::loadtest::run(settings, options).await {
+        Ok(r) => r,
+        Err(e) => {
+            error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                error!("report: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", report.render_text());
+    }
     ExitCode::SUCCESS
 }
 

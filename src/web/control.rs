@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::error::WebError;
 use super::AppState;
-use crate::db::history;
+use crate::db::queries;
 use crate::domain::commands::{Command, RaceParams};
 use crate::kafka::KafkaError;
 
@@ -92,7 +92,7 @@ pub async fn list_races(
     if !(1..=500).contains(&limit) {
         return Err(WebError::bad("limit", "must be in 1..=500"));
     }
-    let races = history::races(&state.pg, query.status.as_deref(), limit).await?;
+    let races = queries::races(&state.pg, query.status.as_deref(), limit).await?;
     Ok(HttpResponse::Ok().json(races))
 }
 
@@ -100,7 +100,7 @@ pub async fn get_race(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    match history::race(&state.pg, &id).await? {
+    match queries::race(&state.pg, &id).await? {
         Some(race) => Ok(HttpResponse::Ok().json(race)),
         None => Err(WebError::NotFound(format!("no race {id}"))),
     }
@@ -110,7 +110,7 @@ pub async fn stop_race(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let race = history::race(&state.pg, &id)
+    let race = queries::race(&state.pg, &id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("no race {id}")))?;
     if race.status != "running" {

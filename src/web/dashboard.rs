@@ -19,8 +19,14 @@ struct Assets;
 pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let path = req.path().trim_start_matches('/');
     let api = ["api/", "graphql", "ws", "healthz", "readyz", "metrics"];
-    if !matches!(*req.method(), Method::GET | Method::HEAD) || api.iter().any(|p| path.starts_with(p)) {
-        return Err(WebError::NotFound(format!("no route {} {}", req.method(), req.path())));
+    if !matches!(*req.method(), Method::GET | Method::HEAD)
+        || api.iter().any(|p| path.starts_with(p))
+    {
+        return Err(WebError::NotFound(format!(
+            "no route {} {}",
+            req.method(),
+            req.path()
+        )));
     }
     if let Some(file) = Assets::get(path).filter(|_| !path.is_empty()) {
         // Vite puts a content hash in every asset name under assets/.

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::error::WebError;
 use super::AppState;
-use crate::db::history;
+use crate::db::queries;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -15,7 +15,7 @@ fn escape(text: &str) -> String {
 }
 
 pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
-    let races = history::races(&state.pg, None, 50).await?;
+    let races = queries::races(&state.pg, None, 50).await?;
     let rows: String = races
         .iter()
         .map(|r| {
