@@ -18,6 +18,9 @@ use log::{debug, info};
 use rdkafka::message::Message;
 use serde::Deserialize;
 
+use crate::domain::events::Leaderboard;
+use crate::domain::leaderboard_chunks::Assembler;
+
 use super::messages::{
     CloseAll, Connect, Disconnect, Evict, Incoming, Push, Subscribe, Unsubscribe,
 };
@@ -76,6 +79,8 @@ pub struct Hub {
     sessions: HashMap<usize, SessionEntry>,
     by_race: HashMap<String, HashSet<usize>>,
     latest_leaderboard: HashMap<String, ByteString>,
+    /// Per race: the chunks of a large leaderboard until it is whole.
+    assemblers: HashMap<String, Assembler>,
     /// Event ids seen lately: processing republishes the same ids when it
     /// replays after a restart, and a client should see each event once.
     seen: RecentIds,
@@ -115,6 +120,7 @@ struct Header<'a> {
     race_id: &'a str,
     car_id: Option<u32>,
     event_id: &'a str,
+    chunks: Option<u32>,
 }
 
 impl Hub {
@@ -171,6 +177,35 @@ impl Hub {
     }
 }
 
+impl Hub {
+    /// The snapshot a new subscriber gets: the newest whole leaderboard.
+    /// Chunks of a large one are put together first (serialised once per
+    /// instant, not per client).
+    fn remember_leaderboard(
+        &mut self,
+        race_id: &str,
+        event: &ByteString,
+        chunks: u32,
+        payload: &[u8],
+    ) {
+        if chunks <= 1 {
+            self.latest_leaderboard
+                .insert(race_id.to_owned(), event.clone());
+            return;
+        }
+        let Ok(part) = serde_json::from_slice::<Leaderboard>(payload) else {
+            return;
+        };
+        let assembler = self.assemblers.entry(race_id.to_owned()).or_default();
+        if let Some(whole) = assembler.add(part) {
+            if let Ok(json) = serde_json::to_string(&whole) {
+                self.latest_leaderboard
+                    .insert(race_id.to_owned(), ByteString::from(json));
+            }
+        }
+    }
+}
+
 impl Actor for Hub {
     type Context = Context<Self>;
 }
@@ -200,8 +235,7 @@ impl Handler<Incoming> for Hub {
         };
         let event = ByteString::from(text.to_owned());
         if header.kind == "leaderboard" {
-            self.latest_leaderboard
-                .insert(race_id.clone(), event.clone());
+            self.remember_leaderboard(&race_id, &event, header.chunks.unwrap_or(1), payload);
         }
         self.fan_out(&race_id, channel, header.car_id, &event);
     }

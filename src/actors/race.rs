@@ -11,7 +11,8 @@
 //! Event ids come from the race clock, so a replay publishes the same ids.
 
 use actix::prelude::*;
-use log::{info, warn};
+use log::{error, info, warn};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
 use super::messages::{FinishRace, RaceClosed, RaceControlRecord, RaceFrame, Shutdown, StartRace};
@@ -20,6 +21,7 @@ use crate::domain::events::{
     CarPosition, CarTelemetry, EventMeta, ProcessedEvent, RaceState, RaceStatus,
     MAX_CARS_PER_TELEMETRY,
 };
+use crate::domain::leaderboard_chunks::split;
 use crate::domain::records::{Frame, RaceStarted};
 use crate::domain::strategy::{evaluate_car, from_timing, StrategyParams};
 use crate::domain::timing::{RaceTiming, TimingEvent};
@@ -42,6 +44,8 @@ pub struct RaceActor {
     newest_sent_at_us: u64,
     /// Acks of records whose effect is not yet in a delivered event.
     pending: Vec<Ack>,
+    /// Events the producer's full queue refused; they go out first next time.
+    unsent: Vec<ProcessedEvent>,
     /// The race reached its `race_finished`.
     finished: bool,
 }
@@ -68,6 +72,7 @@ impl RaceActor {
             last_order: Vec::new(),
             newest_sent_at_us: 0,
             pending: Vec::new(),
+            unsent: Vec::new(),
             finished: false,
         }
     }
@@ -168,6 +173,7 @@ impl RaceActor {
     /// Enqueues events; the acks held so far are released once the broker
     /// has every one of them. With nothing to publish the acks wait for the
     /// next event, so the committed offset never passes an unpublished effect.
+    /// Events a full queue refuses wait in `unsent` (and the acks with them).
     /// A replayed record's events were published before it was committed:
     /// they are dropped, the state they came from is what the replay is for.
     fn publish(&mut self, events: Vec<ProcessedEvent>, replay: bool) {
@@ -177,25 +183,40 @@ impl RaceActor {
             }
             return;
         }
-        if events.is_empty() {
+        let mut queue = std::mem::take(&mut self.unsent);
+        queue.extend(events);
+        if queue.is_empty() {
             return;
         }
-        let mut deliveries = Vec::with_capacity(events.len());
-        for event in &events {
-            let payload = serde_json::to_vec(event).unwrap_or_default();
+        let mut deliveries = Vec::with_capacity(queue.len());
+        let mut events = queue.into_iter();
+        for event in events.by_ref() {
+            let payload = serde_json::to_vec(&event).unwrap_or_default();
             let record = FutureRecord::to(&self.topic)
                 .key(self.race.race_id.as_str())
                 .payload(&payload);
             match self.producer.send_result(record) {
                 Ok(delivery) => deliveries.push(delivery),
-                Err((e, _)) => {
-                    // Acks stay pending: a restart replays these records.
-                    warn!("race {}: event not enqueued: {e}", self.race.race_id);
-                    return;
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    self.unsent.push(event);
+                    break;
                 }
+                // Not retriable (an event over the record limit): say so
+                // loudly; holding the race back would not make it fit.
+                Err((e, _)) => error!(
+                    "race {}: {} event {} dropped: {e}",
+                    self.race.race_id,
+                    event.kind(),
+                    event.meta().event_id
+                ),
             }
         }
-        let acks = std::mem::take(&mut self.pending);
+        self.unsent.extend(events);
+        let acks = if self.unsent.is_empty() {
+            std::mem::take(&mut self.pending)
+        } else {
+            Vec::new()
+        };
         let race_id = self.race.race_id.clone();
         // Not tied to the actor: a finished race stops at once, its last
         // deliveries still release their acks.
@@ -204,6 +225,7 @@ impl RaceActor {
                 match delivery.await {
                     Ok(Ok(_)) => {}
                     Ok(Err((e, _))) => {
+                        // The acks are dropped undone: a restart replays.
                         warn!("race {race_id}: event not delivered: {e}");
                         return;
                     }
@@ -255,7 +277,7 @@ impl Handler<RaceFrame> for RaceActor {
             if board_due || order != self.last_order || !crossed.is_empty() {
                 let board = self.timing.leaderboard(ts, self.newest_sent_at_us);
                 events.extend(self.strategy_calls(&board, &crossed, ts));
-                events.push(ProcessedEvent::Leaderboard(board));
+                events.extend(split(board).into_iter().map(ProcessedEvent::Leaderboard));
                 self.last_board_ms = Some(ts);
                 self.last_order = order;
             }
@@ -316,7 +338,12 @@ impl Handler<FinishRace> for RaceActor {
             finished.ts_ms,
             format!("Race {}", finished.reason),
         );
-        self.publish(vec![ProcessedEvent::Leaderboard(board), status], replay);
+        let mut events: Vec<ProcessedEvent> = split(board)
+            .into_iter()
+            .map(ProcessedEvent::Leaderboard)
+            .collect();
+        events.push(status);
+        self.publish(events, replay);
         self.finished = true;
         ctx.stop();
     }

@@ -22,6 +22,7 @@ use crate::db::live::{self, LiveBatch, RaceMeta};
 use crate::db::{DbError, Keys};
 use crate::domain::events::decode_processed;
 use crate::domain::events::{ProcessedEvent, RaceState};
+use crate::domain::leaderboard_chunks::Assembler;
 use crate::domain::records::{decode_raw, RawRecord};
 use crate::kafka::dlq::DeadLetters;
 use crate::kafka::source::Ack;
@@ -43,6 +44,8 @@ pub struct StorageActor {
     /// Per race: race clock of the last leaderboard snapshot kept, and the
     /// newest leaderboard (kept as the final snapshot when the race ends).
     snapshots: HashMap<String, (u64, Option<(u64, serde_json::Value)>)>,
+    /// Per race: the chunks of a large leaderboard until it is whole.
+    assemblers: HashMap<String, Assembler>,
 }
 
 /// Race clock between two leaderboard snapshots in PostgreSQL.
@@ -76,6 +79,7 @@ impl StorageActor {
             live: LiveBatch::default(),
             acks: Vec::new(),
             snapshots: HashMap::new(),
+            assemblers: HashMap::new(),
         }
     }
 
@@ -124,7 +128,21 @@ impl StorageActor {
         let race_id = event.meta().race_id.clone();
         match event {
             ProcessedEvent::Leaderboard(board) => {
-                self.live.leaderboards.insert(race_id.clone(), json());
+                let chunked = board.chunks > 1;
+                let Some(board) = self
+                    .assemblers
+                    .entry(race_id.clone())
+                    .or_default()
+                    .add(board)
+                else {
+                    return;
+                };
+                let live_json = if chunked {
+                    serde_json::to_string(&board).unwrap_or_default()
+                } else {
+                    json()
+                };
+                self.live.leaderboards.insert(race_id.clone(), live_json);
                 let ts = board.meta.ts_ms;
                 let value = serde_json::to_value(&board).unwrap_or_default();
                 let (last, newest) = self.snapshots.entry(race_id.clone()).or_insert((0, None));
@@ -156,6 +174,7 @@ impl StorageActor {
             ProcessedEvent::RaceStatus(status) => {
                 self.live.status.insert(race_id.clone(), json());
                 if status.status == RaceState::Finished {
+                    self.assemblers.remove(&race_id);
                     // The final standing, whatever the snapshot rate said.
                     if let Some((_, Some((ts, board)))) = self.snapshots.remove(&race_id) {
                         self.history.events.snapshots.push((race_id, ts, board));

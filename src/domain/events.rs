@@ -75,7 +75,10 @@ impl ProcessedEvent {
     }
 }
 
-/// The order of the field at one instant of the race clock.
+/// The order of the field at one instant of the race clock. A field larger
+/// than `MAX_ENTRIES_PER_LEADERBOARD` travels as several chunks of
+/// consecutive positions (`chunk` of `chunks`), each an event of its own:
+/// a 5,000-car leaderboard is over the broker's 1 MB record limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Leaderboard {
     #[serde(flatten)]
@@ -83,8 +86,19 @@ pub struct Leaderboard {
     /// Laps of the race and the leader's current lap.
     pub total_laps: u32,
     pub leader_lap: u32,
+    #[serde(default)]
+    pub chunk: u32,
+    #[serde(default = "one")]
+    pub chunks: u32,
     pub entries: Vec<LeaderboardEntry>,
 }
+
+fn one() -> u32 {
+    1
+}
+
+/// Entries per leaderboard event: ~250 KB of JSON.
+pub const MAX_ENTRIES_PER_LEADERBOARD: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeaderboardEntry {

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod downsample;
 pub mod events;
+pub mod leaderboard_chunks;
 pub mod records;
 pub mod sim;
 pub mod strategy;

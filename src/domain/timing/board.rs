@@ -117,6 +117,8 @@ impl RaceTiming {
             meta: EventMeta::new(&self.race_id, "leaderboard", None, ts_ms, sent_at_us),
             total_laps: self.total_laps,
             leader_lap: leader.map_or(1, |c| c.current_lap().min(self.total_laps)),
+            chunk: 0,
+            chunks: 1,
             entries,
         }
     }
