@@ -70,7 +70,7 @@ impl Application {
             let manager = SimManager::new(
                 producer.clone(),
                 &kafka.topics.raw,
-                settings.simulator.max_cars,
+                &settings.simulator,
                 dlq,
             )
             .start();

@@ -110,6 +110,7 @@ pub struct WebSocketSettings {
 #[serde(deny_unknown_fields)]
 pub struct SimulatorSettings {
     pub max_cars: u32,
+    pub truth_dir: String,
 }
 
 impl Settings {

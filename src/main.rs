@@ -9,7 +9,7 @@ use log::{error, info};
 
 use pitwall::app::{Application, Role};
 use pitwall::config::Settings;
-use pitwall::domain::commands::{Command, RaceParams};
+use pitwall::domain::commands::{self, Command, RaceParams};
 use pitwall::web::control;
 
 /// Pitwall: real-time race telemetry. Every role shares Kafka, Redis and
@@ -37,7 +37,13 @@ enum RoleCommand {
     },
     /// Simulator: runs the races asked for on `simulator_commands` and
     /// publishes their telemetry to `telemetry_raw`.
-    Simulate,
+    Simulate {
+        /// Also start this race at once, as `key=value` pairs like the
+        /// control API's fields: `--race track=street,cars=20,laps=5`.
+        /// Repeat for several races.
+        #[arg(long = "race", value_parser = commands::parse_race_flag)]
+        races: Vec<RaceParams>,
+    },
     /// Processing: reads `telemetry_raw`, computes live timing and publishes
     /// it to `telemetry_processed`.
     Process,
@@ -93,12 +99,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (role, demo) = match cli.role.unwrap_or(RoleCommand::All { demo: false }) {
-        RoleCommand::All { demo } => (Role::All, demo),
-        RoleCommand::Simulate => (Role::Simulate, false),
-        RoleCommand::Process => (Role::Process, false),
-        RoleCommand::Store => (Role::Store, false),
-        RoleCommand::Serve => (Role::Serve, false),
+    let (role, races) = match cli.role.unwrap_or(RoleCommand::All { demo: false }) {
+        RoleCommand::All { demo } => (Role::All, if demo { vec![demo_race()] } else { vec![] }),
+        RoleCommand::Simulate { races } => (Role::Simulate, races),
+        RoleCommand::Process => (Role::Process, vec![]),
+        RoleCommand::Store => (Role::Store, vec![]),
+        RoleCommand::Serve => (Role::Serve, vec![]),
         RoleCommand::Migrate => {
             return match pitwall::db::migrate(&settings.postgres).await {
                 Ok(()) => {
@@ -140,9 +146,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if demo {
-        if let Err(e) = start_demo(&app, &settings).await {
-            error!("demo race not started: {e}");
+    for params in races {
+        if let Err(e) = params.validate(settings.simulator.max_cars) {
+            error!("race not started: {e}");
+            return ExitCode::from(2);
+        }
+        if let Err(e) = start_race(&app, &settings, params).await {
+            error!("race not started: {e}");
         }
     }
     app.run_until_stopped().await;
@@ -173,18 +183,25 @@ async fn loadtest(settings: Settings, options: pitwall::loadtest::Options, json:
     ExitCode::SUCCESS
 }
 
-async fn start_demo(
-    app: &Application,
-    settings: &Settings,
-) -> Result<(), pitwall::kafka::KafkaError> {
-    let race_id = control::mint_race_id();
-    let params: RaceParams = RaceParams {
+/// The race `pitwall all --demo` starts: 20 cars, 20 laps at real time.
+fn demo_race() -> RaceParams {
+    RaceParams {
         name: "Pitwall Demo Grand Prix".into(),
         cars: 20,
         laps: 20,
         seed: 7,
         ..RaceParams::default()
-    };
+    }
+}
+
+/// Asks the simulate role(s) for a race through `simulator_commands`, as
+/// the control API does, and says where to watch it.
+async fn start_race(
+    app: &Application,
+    settings: &Settings,
+    params: RaceParams,
+) -> Result<(), pitwall::kafka::KafkaError> {
+    let race_id = control::mint_race_id();
     control::publish(
         &app.state().producer,
         &settings.kafka.topics.commands,
@@ -192,7 +209,7 @@ async fn start_demo(
     )
     .await?;
     let host = settings.http.bind.replace("0.0.0.0", "127.0.0.1");
-    info!("demo race {race_id} started");
+    info!("race {race_id} started");
     info!("open http://{host}/  (GraphiQL: http://{host}/graphiql, WebSocket: ws://{host}/ws)");
     Ok(())
 }

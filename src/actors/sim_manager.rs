@@ -14,6 +14,7 @@ use rdkafka::producer::FutureProducer;
 
 use super::messages::{Incoming, SimulateRace, SimulationEnded, StopSimulation};
 use super::simulator::{SimCounters, SimulatorActor};
+use crate::config::SimulatorSettings;
 use crate::domain::commands::Command;
 use crate::kafka::dlq::DeadLetters;
 
@@ -21,16 +22,23 @@ pub struct SimManager {
     producer: FutureProducer,
     raw_topic: String,
     max_cars: u32,
+    truth_dir: Option<std::path::PathBuf>,
     dlq: DeadLetters,
     races: HashMap<String, (Addr<SimulatorActor>, Arc<SimCounters>)>,
 }
 
 impl SimManager {
-    pub fn new(producer: FutureProducer, raw_topic: &str, max_cars: u32, dlq: DeadLetters) -> Self {
+    pub fn new(
+        producer: FutureProducer,
+        raw_topic: &str,
+        settings: &SimulatorSettings,
+        dlq: DeadLetters,
+    ) -> Self {
         SimManager {
             producer,
             raw_topic: raw_topic.to_owned(),
-            max_cars,
+            max_cars: settings.max_cars,
+            truth_dir: (!settings.truth_dir.is_empty()).then(|| settings.truth_dir.clone().into()),
             dlq,
             races: HashMap::new(),
         }
@@ -58,7 +66,8 @@ impl SimManager {
             ctx.address(),
             counters.clone(),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .with_truth_dir(self.truth_dir.clone());
         self.races
             .insert(command.race_id, (actor.start(), counters));
         Ok(())

@@ -54,6 +54,8 @@ pub struct SimulatorActor {
     ticks_published: u64,
     counters: Arc<SimCounters>,
     finishing: bool,
+    /// Where to write the race's ground truth when it ends, if anywhere.
+    truth_dir: Option<std::path::PathBuf>,
 }
 
 impl SimulatorActor {
@@ -86,7 +88,14 @@ impl SimulatorActor {
             ticks_published: 0,
             counters,
             finishing: false,
+            truth_dir: None,
         })
+    }
+
+    /// Writes the ground truth to `dir/<race id>.truth.json` when the race ends.
+    pub fn with_truth_dir(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.truth_dir = dir;
+        self
     }
 
     fn race_started(&self) -> RawRecord {
@@ -253,6 +262,25 @@ impl Actor for SimulatorActor {
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
+        if let Some(dir) = self.truth_dir.take() {
+            let truth = self.sim.truth().clone();
+            let path = dir.join(format!("{}.truth.json", self.race_id));
+            // Off the actor thread: a large field's truth is tens of MB.
+            actix::spawn(async move {
+                let written = tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(dir)?;
+                    let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+                    serde_json::to_writer(file, &truth).map_err(std::io::Error::other)?;
+                    Ok::<_, std::io::Error>(path)
+                })
+                .await;
+                match written {
+                    Ok(Ok(path)) => info!("ground truth written to {}", path.display()),
+                    Ok(Err(e)) => error!("ground truth not written: {e}"),
+                    Err(e) => error!("ground truth not written: {e}"),
+                }
+            });
+        }
         info!(
             "race {}: simulator stopped after {} ticks",
             self.race_id, self.ticks_published

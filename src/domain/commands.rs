@@ -107,6 +107,28 @@ impl RaceParams {
     }
 }
 
+/// Parses a race given on the command line as `key=value` pairs separated by
+/// commas (`track=street,cars=20,laps=5`), with the same names, defaults
+/// and checks as `POST /api/races`.
+pub fn parse_race_flag(text: &str) -> Result<RaceParams, String> {
+    let mut fields = serde_json::Map::new();
+    for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} is not key=value"))?;
+        let value = value.trim();
+        let json = if let Ok(n) = value.parse::<u64>() {
+            serde_json::Value::from(n)
+        } else if let Ok(x) = value.parse::<f64>() {
+            serde_json::Value::from(x)
+        } else {
+            serde_json::Value::from(value)
+        };
+        fields.insert(key.trim().to_owned(), json);
+    }
+    serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())
+}
+
 /// One record of `simulator_commands`, keyed by race id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -172,6 +194,21 @@ mod tests {
         let p: RaceParams = serde_json::from_str(r#"{"sample_hz": 1000}"#).unwrap();
         assert_eq!(p.validate(5000).unwrap_err().field, "sample_hz");
         assert!(serde_json::from_str::<RaceParams>(r#"{"carz": 3}"#).is_err());
+    }
+
+    #[test]
+    fn races_parse_from_flags() {
+        let p =
+            parse_race_flag("track=street, cars=6,laps=3,time_scale=0.5,name=Night Race").unwrap();
+        assert_eq!((p.track.as_str(), p.cars, p.laps), ("street", 6, 3));
+        assert_eq!(p.time_scale, 0.5);
+        assert_eq!(p.name, "Night Race");
+        assert_eq!(parse_race_flag("").unwrap(), RaceParams::default());
+        assert!(parse_race_flag("carz=3").unwrap_err().contains("carz"));
+        assert!(parse_race_flag("cars").unwrap_err().contains("key=value"));
+        assert!(parse_race_flag("cars=many")
+            .unwrap_err()
+            .contains("invalid type"));
     }
 
     #[test]

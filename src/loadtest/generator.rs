@@ -74,8 +74,8 @@ impl Generator {
         let manager = SimManager::start_in_arbiter(&arbiter.handle(), {
             let producer = producer.clone();
             let raw = kafka.topics.raw.clone();
-            let max_cars = settings.simulator.max_cars;
-            move |_| SimManager::new(producer, &raw, max_cars, dlq)
+            let simulator = settings.simulator.clone();
+            move |_| SimManager::new(producer, &raw, &simulator, dlq)
         });
         let mut races = Vec::with_capacity(race_ids.len());
         for (i, race_id) in race_ids.iter().enumerate() {
