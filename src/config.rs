@@ -81,6 +81,7 @@ pub struct RedisSettings {
 pub struct HttpSettings {
     pub bind: String,
     pub allowed_origins: Vec<String>,
+    pub graphql_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

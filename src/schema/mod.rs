@@ -4,6 +4,7 @@
 pub mod context;
 pub mod history;
 pub mod leaderboard;
+pub mod limits;
 pub mod query;
 pub mod race;
 pub mod telemetry;
@@ -15,6 +16,10 @@ pub use query::Query;
 
 pub type Schema = RootNode<Query, EmptyMutation<Context>, EmptySubscription<Context>>;
 
+/// The schema with the parse limits Juniper enforces itself: nesting depth
+/// and fields per operation (see `limits` for the rest).
 pub fn schema() -> Schema {
     Schema::new(Query, EmptyMutation::new(), EmptySubscription::new())
+        .limit_depth(limits::MAX_DEPTH)
+        .limit_fields(limits::MAX_FIELDS)
 }

@@ -1,21 +1,62 @@
-//! `POST /graphql` (Juniper over actix-web) and `GET /graphiql`.
+//! `POST /graphql` (Juniper) and `GET /graphiql`. Before anything runs, each
+//! operation is parsed against the depth and field limits and priced by
+//! `schema::limits`; a batch holds at most `MAX_BATCH` operations; the whole
+//! request runs under a timeout (and every SQL statement under PostgreSQL's
+//! `statement_timeout`). A rejection is a GraphQL error a client can read.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use std::time::Duration;
+
+use actix_web::{web, HttpResponse};
+use juniper::http::{GraphQLBatchRequest, GraphQLRequest};
+use serde_json::json;
 
 use super::AppState;
-use crate::schema::Context;
+use crate::schema::{limits, Context};
+
+/// Operations one batched request may carry.
+pub const MAX_BATCH: usize = 10;
+
+fn rejected(message: &str) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "errors": [{ "message": message }] }))
+}
 
 pub async fn graphql(
-    req: HttpRequest,
-    payload: web::Payload,
+    body: web::Json<GraphQLBatchRequest>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, actix_web::Error> {
+) -> HttpResponse {
+    let request = body.into_inner();
+    let operations: Vec<&GraphQLRequest> = match &request {
+        GraphQLBatchRequest::Single(r) => vec![r],
+        GraphQLBatchRequest::Batch(rs) => rs.iter().collect(),
+    };
+    if operations.len() > MAX_BATCH {
+        return rejected(&format!(
+            "a batch holds at most {MAX_BATCH} operations, this one has {}",
+            operations.len()
+        ));
+    }
+    for op in &operations {
+        if let Err(reason) = limits::check(&state.schema, &op.query) {
+            return rejected(&reason);
+        }
+    }
     let context = Context {
         pg: state.pg.clone(),
         redis: state.redis.clone(),
         keys: state.keys.clone(),
     };
-    juniper_actix::graphql_handler(&state.schema, &context, req, payload).await
+    let timeout = Duration::from_millis(state.settings.http.graphql_timeout_ms);
+    match tokio::time::timeout(timeout, request.execute(&state.schema, &context)).await {
+        Ok(response) => {
+            let status = if response.is_ok() {
+                actix_web::http::StatusCode::OK
+            } else {
+                actix_web::http::StatusCode::BAD_REQUEST
+            };
+            HttpResponse::build(status).json(response)
+        }
+        Err(_) => rejected(&format!("query timed out after {} ms", timeout.as_millis())),
+    }
 }
 
 pub async fn graphiql() -> Result<HttpResponse, actix_web::Error> {
