@@ -9,5 +9,6 @@ pub mod domain;
 pub mod error;
 pub mod kafka;
 pub mod loadtest;
+pub mod metrics;
 pub mod schema;
 pub mod web;

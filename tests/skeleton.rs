@@ -174,6 +174,27 @@ async fn one_race_flows_end_to_end() {
         "the live view holds the final leaderboard"
     );
 
+    // What went through shows in the metrics.
+    let mut resp = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    let text = String::from_utf8(resp.body().await.unwrap().to_vec()).unwrap();
+    for needle in [
+        "pitwall_records_in_total{role=\"processing\"",
+        "pitwall_records_out_total{role=\"simulator\"",
+        "pitwall_e2e_latency_seconds_count{stage=\"processed\"}",
+        "pitwall_e2e_latency_seconds_count{stage=\"stored\"}",
+        "pitwall_e2e_latency_seconds_count{stage=\"websocket\"}",
+        "pitwall_flush_seconds_count{sink=\"postgres\"}",
+        "pitwall_graphql_requests_total{operation=\"anonymous\"}",
+        "pitwall_ws_clients",
+    ] {
+        assert!(text.contains(needle), "metrics lack {needle}:\n{text}");
+    }
+
     app.cleanup().await;
 }
 

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::domain::events::Leaderboard;
 use crate::domain::leaderboard_chunks::Assembler;
+use crate::metrics;
 
 use super::messages::{
     CloseAll, Connect, Disconnect, Evict, Incoming, Push, Subscribe, Unsubscribe,
@@ -121,11 +122,14 @@ struct Header<'a> {
     car_id: Option<u32>,
     event_id: &'a str,
     chunks: Option<u32>,
+    #[serde(default)]
+    sent_at_us: u64,
 }
 
 impl Hub {
     fn drop_session(&mut self, id: usize) {
         if let Some(entry) = self.sessions.remove(&id) {
+            metrics::WS_CLIENTS.set(self.sessions.len() as i64);
             for race in entry.subscriptions.keys() {
                 if let Some(ids) = self.by_race.get_mut(race) {
                     ids.remove(&id);
@@ -156,6 +160,7 @@ impl Hub {
             match entry.addr.try_send(Push(event.clone())) {
                 Ok(()) => entry.missed = 0,
                 Err(SendError::Full(_)) => {
+                    metrics::WS_DROPPED.with_label_values(&["queue_full"]).inc();
                     entry.missed += 1;
                     if entry.missed >= MAX_MISSED {
                         evicted.push(*id);
@@ -167,6 +172,7 @@ impl Hub {
         for id in evicted {
             if let Some(entry) = self.sessions.get(&id) {
                 info!("websocket session {id}: evicted, it stopped reading");
+                metrics::WS_DROPPED.with_label_values(&["evicted"]).inc();
                 let _ = entry.evict.try_send(Evict {
                     reason: "too slow: events were not read".into(),
                     going_away: false,
@@ -238,6 +244,7 @@ impl Handler<Incoming> for Hub {
             self.remember_leaderboard(&race_id, &event, header.chunks.unwrap_or(1), payload);
         }
         self.fan_out(&race_id, channel, header.car_id, &event);
+        metrics::observe_since("websocket", header.sent_at_us);
     }
 }
 
@@ -255,6 +262,7 @@ impl Handler<Connect> for Hub {
                 missed: 0,
             },
         );
+        metrics::WS_CLIENTS.set(self.sessions.len() as i64);
         self.next_id
     }
 }
@@ -325,5 +333,6 @@ impl Handler<CloseAll> for Hub {
         }
         self.sessions.clear();
         self.by_race.clear();
+        metrics::WS_CLIENTS.set(0);
     }
 }

@@ -196,7 +196,7 @@ impl RaceActor {
                 .key(self.race.race_id.as_str())
                 .payload(&payload);
             match self.producer.send_result(record) {
-                Ok(delivery) => deliveries.push(delivery),
+                Ok(delivery) => deliveries.push((delivery, event.meta().sent_at_us)),
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
                     self.unsent.push(event);
                     break;
@@ -218,12 +218,18 @@ impl RaceActor {
             Vec::new()
         };
         let race_id = self.race.race_id.clone();
+        let topic = self.topic.clone();
         // Not tied to the actor: a finished race stops at once, its last
         // deliveries still release their acks.
         actix::spawn(async move {
-            for delivery in deliveries {
+            for (delivery, sent_at_us) in deliveries {
                 match delivery.await {
-                    Ok(Ok(_)) => {}
+                    Ok(Ok(_)) => {
+                        crate::metrics::RECORDS_OUT
+                            .with_label_values(&[topic.as_str(), "processing"])
+                            .inc();
+                        crate::metrics::observe_since("processed", sent_at_us);
+                    }
                     Ok(Err((e, _))) => {
                         // The acks are dropped undone: a restart replays.
                         warn!("race {race_id}: event not delivered: {e}");

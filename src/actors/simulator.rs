@@ -174,9 +174,13 @@ impl SimulatorActor {
                     let counters = self.counters.clone();
                     let samples = *samples as u64;
                     let race_id = self.race_id.clone();
+                    let topic = self.topic.clone();
                     actix::spawn(async move {
                         match delivery.await {
                             Ok(Ok(_)) => {
+                                crate::metrics::RECORDS_OUT
+                                    .with_label_values(&[topic.as_str(), "simulator"])
+                                    .inc();
                                 counters
                                     .samples_delivered
                                     .fetch_add(samples, Ordering::Relaxed);

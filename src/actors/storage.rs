@@ -26,6 +26,7 @@ use crate::domain::leaderboard_chunks::Assembler;
 use crate::domain::records::{decode_raw, RawRecord};
 use crate::kafka::dlq::DeadLetters;
 use crate::kafka::source::Ack;
+use crate::metrics;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -46,6 +47,8 @@ pub struct StorageActor {
     snapshots: HashMap<String, (u64, Option<(u64, serde_json::Value)>)>,
     /// Per race: the chunks of a large leaderboard until it is whole.
     assemblers: HashMap<String, Assembler>,
+    /// Wall clock of the newest frame in the batch, for the stored latency.
+    newest_sent_at_us: u64,
 }
 
 /// Race clock between two leaderboard snapshots in PostgreSQL.
@@ -80,6 +83,7 @@ impl StorageActor {
             acks: Vec::new(),
             snapshots: HashMap::new(),
             assemblers: HashMap::new(),
+            newest_sent_at_us: 0,
         }
     }
 
@@ -96,6 +100,7 @@ impl StorageActor {
                 self.history.races.push(race);
             }
             RawRecord::Frame(frame) => {
+                self.newest_sent_at_us = self.newest_sent_at_us.max(frame.sent_at_us);
                 let race_id = frame.race_id;
                 let latest = self.live.samples.entry(race_id.clone()).or_default();
                 for sample in &frame.samples {
@@ -200,6 +205,7 @@ impl StorageActor {
             self.finished_ttl_s,
         );
         let samples = history.samples.len();
+        let sent_at_us = std::mem::take(&mut self.newest_sent_at_us);
         ctx.wait(
             async move {
                 let mut backoff = Duration::from_millis(100);
@@ -214,6 +220,7 @@ impl StorageActor {
                     }
                 }
                 debug!("stored {samples} samples");
+                metrics::observe_since("stored", sent_at_us);
                 for ack in acks {
                     ack.done();
                 }
@@ -232,10 +239,21 @@ async fn write(
     ttl: u64,
 ) -> Result<(), DbError> {
     if !history.is_empty() {
+        let started = std::time::Instant::now();
         history::write_batch(pg, history).await?;
+        metrics::FLUSH_SECONDS
+            .with_label_values(&["postgres"])
+            .observe(started.elapsed().as_secs_f64());
+        metrics::BATCH_SIZE
+            .with_label_values(&["postgres"])
+            .observe(history.samples.len() as f64);
     }
     if !live.is_empty() {
+        let started = std::time::Instant::now();
         live::write_batch(redis, keys, live, ttl).await?;
+        metrics::FLUSH_SECONDS
+            .with_label_values(&["redis"])
+            .observe(started.elapsed().as_secs_f64());
     }
     Ok(())
 }

@@ -69,7 +69,10 @@ impl DeadLetters {
         self.producer
             .send(record, Duration::from_secs(5))
             .await
-            .map(|_| ())
-            .map_err(|(e, _)| KafkaError::Client(e))
+            .map_err(|(e, _)| KafkaError::Client(e))?;
+        crate::metrics::DLQ
+            .with_label_values(&[self.consumer.as_str()])
+            .inc();
+        Ok(())
     }
 }

@@ -239,6 +239,8 @@ pub struct SourceHandle {
 }
 
 const STORE_EVERY: Duration = Duration::from_millis(100);
+/// How often consumer lag is read from the broker's watermarks.
+const LAG_EVERY: Duration = Duration::from_secs(5);
 const DRAIN_ON_SHUTDOWN: Duration = Duration::from_secs(10);
 
 /// Subscribes and runs the loop on the current actix arbiter until `shutdown`
@@ -290,8 +292,11 @@ async fn run(
     horizons: Horizons,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let consumer = Arc::new(consumer);
     let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<(Arc<str>, i32, i64)>();
     let mut tracker = OffsetTracker::default();
+    let mut lag_ticker = tokio::time::interval(LAG_EVERY);
+    let mut lag_task: Option<tokio::task::JoinHandle<()>> = None;
     let mut ticker = tokio::time::interval(STORE_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -311,9 +316,21 @@ async fn run(
                 }
             }
             _ = ticker.tick() => store(&consumer, &mut tracker, &spec.name),
+            _ = lag_ticker.tick() => {
+                // Watermarks block: read them off the actor thread, one
+                // reading at a time.
+                if lag_task.as_ref().is_none_or(|t| t.is_finished()) {
+                    let consumer = consumer.clone();
+                    let group = spec.group.clone();
+                    lag_task = Some(tokio::task::spawn_blocking(move || record_lag(&consumer, &group)));
+                }
+            }
             message = consumer.recv() => match message {
                 Ok(m) => {
                     let message: OwnedMessage = m.detach();
+                    crate::metrics::RECORDS_IN
+                        .with_label_values(&[message.topic(), spec.name.as_str()])
+                        .inc();
                     let replay = is_replay(&horizons, &message);
                     let ack = if spec.commit {
                         tracker.begin(message.topic(), message.partition(), message.offset());
@@ -356,6 +373,9 @@ async fn run(
         }
     }
     // Commit and leave the group off the actor thread: both block.
+    if let Some(task) = lag_task {
+        let _ = task.await;
+    }
     let name = spec.name.clone();
     let commit = spec.commit;
     let _ = tokio::task::spawn_blocking(move || {
@@ -386,6 +406,25 @@ fn is_replay(horizons: &Horizons, message: &OwnedMessage) -> bool {
             false
         }
         None => false,
+    }
+}
+
+/// Lag per assigned partition: the high watermark minus the position.
+fn record_lag(consumer: &StreamConsumer<SourceContext>, group: &str) {
+    let Ok(position) = consumer.position() else {
+        return;
+    };
+    for elem in position.elements() {
+        let Offset::Offset(at) = elem.offset() else {
+            continue;
+        };
+        if let Ok((_, high)) =
+            consumer.fetch_watermarks(elem.topic(), elem.partition(), Duration::from_secs(1))
+        {
+            crate::metrics::CONSUMER_LAG
+                .with_label_values(&[elem.topic(), &elem.partition().to_string(), group])
+                .set((high - at).max(0));
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use juniper::http::{GraphQLBatchRequest, GraphQLRequest};
 use serde_json::json;
 
 use super::AppState;
+use crate::metrics;
 use crate::schema::{limits, Context};
 
 /// Operations one batched request may carry.
@@ -35,9 +36,30 @@ pub async fn graphql(
             operations.len()
         ));
     }
+    let names: Vec<String> = operations
+        .iter()
+        .map(|op| {
+            op.operation_name
+                .clone()
+                .unwrap_or_else(|| "anonymous".into())
+        })
+        .collect();
+    for name in &names {
+        metrics::GRAPHQL_REQUESTS
+            .with_label_values(&[name.as_str()])
+            .inc();
+    }
+    let refuse = |reason: &str| {
+        for name in &names {
+            metrics::GRAPHQL_ERRORS
+                .with_label_values(&[name.as_str()])
+                .inc();
+        }
+        rejected(reason)
+    };
     for op in &operations {
         if let Err(reason) = limits::check(&state.schema, &op.query) {
-            return rejected(&reason);
+            return refuse(&reason);
         }
     }
     let context = Context {
@@ -51,11 +73,16 @@ pub async fn graphql(
             let status = if response.is_ok() {
                 actix_web::http::StatusCode::OK
             } else {
+                for name in &names {
+                    metrics::GRAPHQL_ERRORS
+                        .with_label_values(&[name.as_str()])
+                        .inc();
+                }
                 actix_web::http::StatusCode::BAD_REQUEST
             };
             HttpResponse::build(status).json(response)
         }
-        Err(_) => rejected(&format!("query timed out after {} ms", timeout.as_millis())),
+        Err(_) => refuse(&format!("query timed out after {} ms", timeout.as_millis())),
     }
 }
 

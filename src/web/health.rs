@@ -1,6 +1,6 @@
 //! `GET /healthz`: the process answers. `GET /readyz`: the broker, Redis and
 //! PostgreSQL answer and this instance's consumers have joined their groups;
-//! a 503 names what is not ready.
+//! a 503 names what is not ready. `GET /metrics`: Prometheus text.
 
 use std::time::Duration;
 
@@ -12,6 +12,13 @@ use serde_json::json;
 use super::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Prometheus text format.
+pub async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(crate::metrics::render())
+}
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "alive" }))

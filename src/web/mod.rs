@@ -36,10 +36,11 @@ pub struct AppState {
     pub sources: Vec<Arc<SourceStatus>>,
 }
 
-/// Routes every role has: health and readiness.
+/// Routes every role has: health, readiness and metrics.
 pub fn health_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics));
 }
 
 /// The public routes of the serve role.
