@@ -343,7 +343,14 @@ async fn run(
                     } else {
                         Ack::detached()
                     };
-                    if recipient.send(Incoming { message, ack, replay }).await.is_err() {
+                    let delivered = deliver(
+                        &consumer,
+                        &recipient,
+                        Incoming { message, ack, replay },
+                        &spec.name,
+                    )
+                    .await;
+                    if !delivered {
                         warn!("{}: its actor stopped; leaving", spec.name);
                         break;
                     }
@@ -389,6 +396,58 @@ async fn run(
         info!("{name}: left the group");
     })
     .await;
+}
+
+/// How long an actor may take to accept a record before the consumer pauses
+/// its partitions (the actor is waiting on PostgreSQL or Redis).
+const PAUSE_AFTER: Duration = Duration::from_secs(2);
+
+/// Hands a record to the actor. While the actor does not take it (its
+/// database is down and its flush retries), the assigned partitions are
+/// paused and the consumer keeps polling, so the group does not evict this
+/// member for not polling (`max.poll.interval.ms`); they resume from where
+/// they stood once the actor takes the record. False when the actor is gone.
+async fn deliver(
+    consumer: &StreamConsumer<SourceContext>,
+    recipient: &Recipient<Incoming>,
+    incoming: Incoming,
+    name: &str,
+) -> bool {
+    let send = recipient.send(incoming);
+    tokio::pin!(send);
+    let paused = tokio::select! {
+        result = &mut send => return result.is_ok(),
+        _ = tokio::time::sleep(PAUSE_AFTER) => match consumer.assignment() {
+            Ok(assigned) if assigned.count() > 0 => {
+                warn!("{name}: its actor is stalled (a database down?); pausing {} partitions", assigned.count());
+                consumer.pause(&assigned).ok().map(|_| assigned)
+            }
+            _ => None,
+        },
+    };
+    let Some(assigned) = paused else {
+        return send.await.is_ok();
+    };
+    let result = loop {
+        tokio::select! {
+            result = &mut send => break result,
+            // Polling while paused: a paused partition delivers nothing, but
+            // the poll keeps this member alive. A record can only come from
+            // a partition assigned since; it waits for the next loop turn
+            // by being put back with a seek.
+            polled = consumer.recv() => if let Ok(m) = polled {
+                let _ = consumer.seek(m.topic(), m.partition(), Offset::Offset(m.offset()), Duration::from_secs(1));
+                if let Ok(assigned) = consumer.assignment() {
+                    let _ = consumer.pause(&assigned);
+                }
+            },
+        }
+    };
+    info!("{name}: its actor took the record; resuming");
+    if let Err(e) = consumer.resume(&assigned) {
+        warn!("{name}: resume failed: {e}");
+    }
+    result.is_ok()
 }
 
 /// Below the committed offset of a replayed partition; past it the replay

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -94,15 +96,21 @@ impl TestApp {
 
     pub async fn wait_ready(&self, within: Duration) {
         let deadline = Instant::now() + within;
+        let mut last = String::new();
         loop {
-            if let Ok(resp) = self.http.get(format!("{}/readyz", self.base)).send().await {
+            if let Ok(mut resp) = self.http.get(format!("{}/readyz", self.base)).send().await {
                 if resp.status().is_success() {
                     return;
                 }
+                last = resp
+                    .body()
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
             }
             assert!(
                 Instant::now() < deadline,
-                "application not ready within {within:?}"
+                "application not ready within {within:?}: {last}"
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
@@ -189,6 +197,16 @@ impl TestApp {
 /// stops serving everyone) when a deleted topic is still being fetched, so
 /// deleting them would break the tests running beside this one. They are
 /// small and uniquely named; `scripts/stack.sh reset` wipes the broker.
+impl TestApp {
+    /// Stops the application without dropping its database (another
+    /// application of the same test still uses it).
+    pub async fn cleanup_keep_database(mut self) {
+        if let Some(app) = self.app.take() {
+            app.stop().await;
+        }
+    }
+}
+
 pub async fn cleanup_settings(settings: &Settings) {
     if let Ok(client) = deadpool_redis::Config::from_url(settings.redis.url.clone())
         .create_pool(Some(deadpool_redis::Runtime::Tokio1))
