@@ -124,6 +124,7 @@ struct Header<'a> {
     chunks: Option<u32>,
     #[serde(default)]
     sent_at_us: u64,
+    status: Option<&'a str>,
 }
 
 impl Hub {
@@ -243,6 +244,12 @@ impl Handler<Incoming> for Hub {
         if header.kind == "leaderboard" {
             self.remember_leaderboard(&race_id, &event, header.chunks.unwrap_or(1), payload);
         }
+        if header.kind == "race_status" && header.status == Some("finished") {
+            // A finished race's snapshot comes from Redis from now on; the
+            // hub's memory holds running races only.
+            self.latest_leaderboard.remove(&race_id);
+            self.assemblers.remove(&race_id);
+        }
         self.fan_out(&race_id, channel, header.car_id, &event);
         metrics::observe_since("websocket", header.sent_at_us);
     }
@@ -304,6 +311,9 @@ impl Handler<Unsubscribe> for Hub {
         }
         if let Some(ids) = self.by_race.get_mut(&msg.race_id) {
             ids.remove(&msg.id);
+            if ids.is_empty() {
+                self.by_race.remove(&msg.race_id);
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 //! reading is evicted by the hub; malformed requests get an `error` message
 //! and a client that keeps sending them is closed with a reason.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -39,7 +40,8 @@ pub struct WsSession {
     config: SessionConfig,
     last_heard: Instant,
     bad_requests: u32,
-    subscriptions: usize,
+    /// The races this connection follows.
+    subscriptions: HashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,7 +79,7 @@ impl WsSession {
             config,
             last_heard: Instant::now(),
             bad_requests: 0,
-            subscriptions: 0,
+            subscriptions: HashSet::new(),
         }
     }
 
@@ -117,7 +119,7 @@ impl WsSession {
         match request {
             Request::Ping => ctx.text(r#"{"type":"pong"}"#),
             Request::Unsubscribe { race_id } => {
-                self.subscriptions = self.subscriptions.saturating_sub(1);
+                self.subscriptions.remove(&race_id);
                 self.hub.do_send(Unsubscribe {
                     id: self.id,
                     race_id,
@@ -139,10 +141,13 @@ impl WsSession {
                 if race_id.is_empty() || race_id.len() > 64 {
                     return self.bad_request("race_id must be 1 to 64 characters", ctx);
                 }
-                if self.subscriptions >= MAX_SUBSCRIPTIONS {
+                // A repeat subscribe replaces the race's channels and filter.
+                if !self.subscriptions.contains(&race_id)
+                    && self.subscriptions.len() >= MAX_SUBSCRIPTIONS
+                {
                     return self.bad_request("too many subscriptions on one connection", ctx);
                 }
-                self.subscriptions += 1;
+                self.subscriptions.insert(race_id.clone());
                 self.subscribe(race_id, channels, car_ids, ctx);
             }
         }
