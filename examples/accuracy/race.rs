@@ -52,7 +52,7 @@ pub struct RaceResult {
     /// The same for cars in the pit lane.
     pub gap_tick_pit: Errors,
     /// Timing's gap against the reference read the way timing reads it
-    /// (linear between 50 m timing points): isolates the spacing error.
+    /// (linear between the timing points): what the Hermite reading saves.
     pub gap_tick_50m: Errors,
     pub interval_tick_pit: Errors,
     /// Reference traces against the truth's exact crossing instants.
@@ -399,7 +399,7 @@ fn every_tick(
             continue;
         }
         // Diagnostic: the reference instant read as timing reads it, linearly
-        // between the 50 m timing points around `d`.
+        // between the timing points around `d`.
         if let (Some(g), Some(t50)) = (e.gap_to_leader_ms, linear_50m(&traces[leader], d)) {
             res.gap_tick_50m.push(g as f64 - (t_ms - t50), String::new);
         }
@@ -724,7 +724,7 @@ fn rejoin(
 }
 
 /// When the car passed `d`, interpolated linearly between the instants it
-/// passed the 50 m timing points around `d` (timing's method).
+/// passed the timing points around `d` (timing's method before speeds).
 fn linear_50m(trace: &Trace, d: f64) -> Option<f64> {
     let spacing = pitwall::domain::timing::TIMING_POINT_SPACING_M;
     let lo = (d / spacing).floor() * spacing;

@@ -149,7 +149,7 @@ impl Report {
         ));
         let mut g50 = merged(&mut results, |r| std::mem::take(&mut r.gap_tick_50m));
         rows.push(row(
-            "  same, against the reference read linearly between 50 m points",
+            "  same, against the reference read linearly between 10 m timing points",
             g50.describe(1),
             "—",
             None,
@@ -173,11 +173,9 @@ impl Report {
         if gt_p99 > 50.0 || it_p99 > 50.0 {
             findings.push(
                 "Gaps between timing lines: timing reads when the reference car passed a \
-                 distance linearly between its 50 m timing points. Where speed changes a lot \
-                 within 50 m (braking zones, slow corners) that is off by up to ~200 ms, and \
-                 by up to the stationary time when the reference car stood in its pit box \
-                 inside the 50 m cell. The 50 m-linear row shows timing matches that model; \
-                 at the timing lines themselves (straights) the error is small."
+                 distance on a Hermite curve between its 10 m timing points (instant and \
+                 speed), split where the car stood still. Where braking turns into \
+                 accelerating inside a slow 10 m cell the cubic is off by up to ~15 ms."
                     .to_owned(),
             );
         }
@@ -303,10 +301,15 @@ impl Report {
         ));
         if rj.pct() < 95.0 {
             findings.push(format!(
-                "Rejoin: the prediction assumes no other car stops; with the other cars' stops \
-                 in the same window known the same gaps and pit loss give {:.1}% on green-flag \
-                 stops, against {:.1}% without. Under SC/VSC the call before the in-lap priced \
-                 a green-flag stop.",
+                "Rejoin: the prediction adds the pit loss to the cars strategy itself would \
+                 tell to stop (`pit_now` / `pit_window_open`, any car needing a stop under \
+                 SC/VSC) and half of it to cars in the pit lane. The simulator's stop laps \
+                 come from its own random plans, which strategy's tyre model only \
+                 approximates, so most other stops stay unforeseen: with them known, the \
+                 same gaps and pit loss give {:.1}% on green-flag stops, against {:.1}% \
+                 now. Under SC/VSC the call scored is the one before the in-lap, which \
+                 priced a green-flag stop: re-pricing when the neutralisation starts needs \
+                 the processing actor to re-evaluate strategy on race control (not done).",
                 rog.pct(),
                 rg.pct()
             ));
@@ -565,11 +568,10 @@ tick, with the whole instant taken from the reference traces: each car's \
 samples (position and speed), joined by cubic Hermite curves. The \
 *reference check* row scores those traces against the exact line and sector \
 crossings of the truth, so these rows are only as good as that check. The \
-\"read linearly between 50 m points\" row reads the reference the way timing \
-reads its timing points (linear between the instants at the 50 m points \
-around the distance): timing agreeing with it to ~1 ms shows the every-tick \
-error is the 50 m linear interpolation itself (braking zones, a car standing \
-in its pit box inside a 50 m cell), not noise. Pit-lane cars are reported \
+\"read linearly between 10 m timing points\" row reads the reference the way \
+timing read its timing points before it used speeds (linear between the \
+instants at the points around the distance): it shows what the Hermite \
+reading between points and the stand points (pit boxes) save. Pit-lane cars are reported \
 apart; a reference car that stood at exactly the distance (pit box) counts \
 as passing it at any instant of its stop.
 - **Lap time**: timing's `lap_ms` against the truth's lap time for the same \
@@ -587,8 +589,9 @@ after its truth pit exit. The green-flag row leaves out stops with an SC/VSC \
 between that call and the exit (the call priced a green stop, or the field \
 bunched). The \"other cars' stops known\" row applies the same model \
 (`gap + pit loss` against every other gap at the call) but adds the pit loss \
-to the cars that really entered the pit lane between the call and the exit: \
-it separates the model's assumption that nobody else stops from the rest. \
+to the cars that really entered the pit lane between the call and the exit, \
+instead of strategy's guess of who will stop: it separates that guess from \
+the rest. \
 The out-lap row uses the truth's position at the end of the out-lap instead.
 - **Throughput**: wall time of the `ingest` calls plus one `leaderboard` per \
 tick, single thread, simulator time excluded: over all accuracy races, and \

@@ -156,7 +156,7 @@ impl RaceSim {
         }
     }
 
-    fn on_line(&mut self, i: usize, tc: f64) {
+    pub(super) fn on_line(&mut self, i: usize, tc: f64) {
         let car = &mut self.cars[i];
         car.lap += 1;
         if car.finished {
@@ -167,11 +167,9 @@ impl RaceSim {
         let [a, b] = car.sector_line_s;
         let start = car.lap_start_s;
         let ms = |x: f64| x * 1000.0;
-        let idx = completed as usize;
-        if self.line_counts.len() <= idx {
-            self.line_counts.resize(idx + 1, 0);
-        }
-        self.line_counts[idx] += 1;
+        // The position at the line is numbered at the end of the substep,
+        // in the order of the exact crossing instants (`number_crossings`).
+        self.line_pending.push((tc, i));
         self.truth.cars[i].laps.push(LapTruth {
             lap: completed,
             line_ms: ms(tc),
@@ -182,7 +180,7 @@ impl RaceSim {
                 a.zip(b).map(|(a, b)| ms(b - a)),
                 b.map(|b| ms(tc - b)),
             ],
-            position: self.line_counts[idx],
+            position: 0,
             compound: car.compound,
             tyre_age_laps: car.tyre_age,
             in_pit_lane: car.pit.in_lane(),
@@ -214,6 +212,32 @@ impl RaceSim {
             return;
         }
         self.start_lap(i);
+    }
+
+    /// Numbers the line crossings of the substep just run by their exact
+    /// instants (ties by car index, so it stays deterministic): cars are
+    /// moved one after the other within a substep, so the order they were
+    /// processed in says nothing about which crossed first. Every crossing
+    /// of a later substep is later, so numbering per substep is exact.
+    pub(super) fn number_crossings(&mut self) {
+        if self.line_pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.line_pending);
+        pending.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in &pending {
+            let Some(lap) = self.truth.cars[i].laps.last_mut() else {
+                continue;
+            };
+            let idx = lap.lap as usize;
+            if self.line_counts.len() <= idx {
+                self.line_counts.resize(idx + 1, 0);
+            }
+            self.line_counts[idx] += 1;
+            lap.position = self.line_counts[idx];
+        }
+        pending.clear();
+        self.line_pending = pending;
     }
 
     fn drs_detection(&mut self, i: usize, zone: usize) {

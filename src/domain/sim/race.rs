@@ -55,6 +55,9 @@ pub struct RaceSim {
     pub(super) truth: Truth,
     /// Cars that have completed each lap so far, for the order at the line.
     pub(super) line_counts: Vec<u32>,
+    /// Line crossings of the current substep (instant, car), numbered in
+    /// crossing-time order once every car has moved (`number_crossings`).
+    pub(super) line_pending: Vec<(f64, usize)>,
     pub(super) leader_completed: u32,
     pub(super) chequered: bool,
     pub(super) finished: bool,
@@ -149,6 +152,7 @@ impl RaceSim {
             rc,
             truth,
             line_counts: Vec::new(),
+            line_pending: Vec::new(),
             leader_completed: 0,
             chequered: false,
             finished: false,
@@ -277,6 +281,7 @@ impl RaceSim {
         for i in 0..self.cars.len() {
             self.advance_car(i, t0, h, &env, leader == Some(i as u32));
         }
+        self.number_crossings();
         if self.chequered && !self.finished && self.cars.iter().all(|c| c.retired || c.finished) {
             self.finish_race(t0 + h);
         }

@@ -23,7 +23,7 @@ use super::call::{CallKind, StrategyCall};
 use super::degradation::{fit_stint, DegModel};
 use super::input::{CarInput, RaceInput};
 use super::params::StrategyParams;
-use super::rejoin::{predict_rejoin, Rejoin};
+use super::rejoin::{predict_rejoin_with, Rejoin};
 use super::tyres::{future_gain_ms, next_compound, pit_window_lap, TyrePlan};
 use crate::domain::events::CarStatus;
 use crate::domain::records::Compound;
@@ -107,13 +107,46 @@ fn rejoin_text(cars: &[CarInput], r: &Rejoin) -> String {
     }
 }
 
+/// Whether strategy would tell a racing car to stop now (the calls
+/// `pit_now` and `pit_window_open`): what a rival's pit wall would do too.
+fn due_to_stop(race: &RaceInput, a: &Assessment, car: &CarInput) -> bool {
+    let neutral = race.neutralisation != Neutralisation::None && a.laps_left >= 2;
+    a.needs_stop && (neutral || a.laps_to_cliff <= 0 || a.window_lap.is_some_and(|w| w <= car.lap))
+}
+
+/// Time each car is expected to lose in the pits before a stop made now
+/// would be over: what is left of the stop of a car in the pit lane (half
+/// the pit loss, not knowing how far it got), the whole pit loss for a car
+/// due to stop (`due_to_stop`), nothing for the others.
+fn expected_pit_losses(race: &RaceInput, p: &StrategyParams) -> Vec<f64> {
+    let loss = pit_loss(race, p);
+    race.cars
+        .iter()
+        .map(|c| match c.status {
+            CarStatus::InPit => 0.5 * loss,
+            CarStatus::Running if due_to_stop(race, &assess(race, c, p), c) => loss,
+            _ => 0.0,
+        })
+        .collect()
+}
+
 /// The call for `race.cars[i]`, None for cars not racing (pit lane,
 /// finished, retired).
 pub fn evaluate_car(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<StrategyCall> {
+    race.cars.get(i).filter(|c| racing(c))?;
+    evaluate_with(race, i, p, &expected_pit_losses(race, p))
+}
+
+fn evaluate_with(
+    race: &RaceInput,
+    i: usize,
+    p: &StrategyParams,
+    others: &[f64],
+) -> Option<StrategyCall> {
     let me = race.cars.get(i).filter(|c| racing(c))?;
     let a = assess(race, me, p);
     let loss = pit_loss(race, p);
-    let rejoin = predict_rejoin(&race.cars, i, loss);
+    let rejoin = predict_rejoin_with(&race.cars, i, loss, |j| others[j]);
     let mut call = StrategyCall {
         car_id: me.car_id,
         lap: me.lap,
@@ -236,7 +269,8 @@ pub fn evaluate_car(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<St
 
 /// One call per car still racing, in race order.
 pub fn evaluate_race(race: &RaceInput, p: &StrategyParams) -> Vec<StrategyCall> {
+    let others = expected_pit_losses(race, p);
     (0..race.cars.len())
-        .filter_map(|i| evaluate_car(race, i, p))
+        .filter_map(|i| evaluate_with(race, i, p, &others))
         .collect()
 }

@@ -37,11 +37,14 @@ fn safety_car_calls_a_stop_at_half_the_pit_loss() {
     let call = evaluate_car(&sc, 2, &p).unwrap();
     assert_eq!(call.kind, CallKind::PitNow);
     assert_eq!(call.pit_loss_ms, 11_200);
-    // 6 s + 11.2 s = 17.2 s: behind car 5 (14 s), P5.
-    assert_eq!((call.rejoin_position, call.rejoin_behind), (5, Some(5)));
+    // 6 s + 11.2 s = 17.2 s. Every car needs a stop, so every car is
+    // told to box under the SC: cars 1 and 2 rejoin at 11.2 s and 14.2 s,
+    // car 4 at 20.2 s: P3 behind car 2. Alone it would have been P5, behind
+    // car 5 (14 s).
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (3, Some(2)));
     assert!(
         call.reason.starts_with(
-            "Box now: SC reduces pit loss to 11.2 s, rejoin P5 behind #15 (3.2 s back)"
+            "Box now: SC reduces pit loss to 11.2 s, rejoin P3 behind #12 (3.0 s back)"
         ),
         "{}",
         call.reason

@@ -136,9 +136,10 @@ mod tests {
             "{calls:#?}"
         );
         assert_eq!(calls[0].pit_loss_ms, 11_000);
+        // All three stop under the SC: the leader keeps the lead.
         assert_eq!(
             (calls[0].rejoin_position, calls[0].rejoin_behind),
-            (3, Some(3))
+            (1, None)
         );
     }
 }

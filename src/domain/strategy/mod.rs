@@ -29,5 +29,5 @@ pub use degradation::{fit_stint, fuel_corrected_ms, DegModel};
 pub use engineer::{evaluate_car, evaluate_race};
 pub use input::{from_timing, CarInput, RaceInput};
 pub use params::StrategyParams;
-pub use rejoin::{predict_rejoin, Rejoin};
+pub use rejoin::{predict_rejoin, predict_rejoin_with, Rejoin};
 pub use tyres::{future_gain_ms, next_compound, pit_window_lap, stint_cost_ms, TyrePlan};

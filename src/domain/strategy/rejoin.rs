@@ -1,7 +1,10 @@
 //! Where a car would rejoin if it pitted now: its gap to the leader grows by
-//! the pit loss; every other car still racing keeps its current gap (they
-//! are assumed not to stop meanwhile). Gaps are race time, so lapped cars
-//! count too: a stop can drop a car behind a backmarker.
+//! the pit loss; every other car still racing keeps its current gap plus the
+//! time it is expected to lose in the pits before then (`predict_rejoin_with`:
+//! the engineer passes the pit loss for cars due to stop the same lap and
+//! what is left of it for cars already in the pit lane; `predict_rejoin`
+//! assumes nobody else stops). Gaps are race time, so lapped cars count
+//! too: a stop can drop a car behind a backmarker.
 
 use super::input::CarInput;
 
@@ -17,8 +20,21 @@ pub struct Rejoin {
     pub margin_behind_ms: Option<f64>,
 }
 
-/// Rejoin of `cars[me]` after a stop costing `pit_loss_ms`.
+/// Rejoin of `cars[me]` after a stop costing `pit_loss_ms`, nobody else
+/// stopping meanwhile.
 pub fn predict_rejoin(cars: &[CarInput], me: usize, pit_loss_ms: f64) -> Rejoin {
+    predict_rejoin_with(cars, me, pit_loss_ms, |_| 0.0)
+}
+
+/// Rejoin of `cars[me]` after a stop costing `pit_loss_ms`, car `i` losing
+/// `other_loss_ms(i)` in the pits before then (its stop, or what is left of
+/// it). Ties go to the other car (it is ahead on the road).
+pub fn predict_rejoin_with(
+    cars: &[CarInput],
+    me: usize,
+    pit_loss_ms: f64,
+    other_loss_ms: impl Fn(usize) -> f64,
+) -> Rejoin {
     let my_gap = cars.get(me).and_then(CarInput::race_gap_ms).unwrap_or(0.0) + pit_loss_ms;
     let mut position = 1;
     let mut behind: Option<(usize, f64)> = None;
@@ -27,6 +43,7 @@ pub fn predict_rejoin(cars: &[CarInput], me: usize, pit_loss_ms: f64) -> Rejoin 
         let Some(g) = car.race_gap_ms().filter(|_| i != me) else {
             continue;
         };
+        let g = g + other_loss_ms(i).max(0.0);
         if g < my_gap {
             position += 1;
             if behind.is_none_or(|(_, b)| g > b) {
@@ -83,6 +100,25 @@ pub(crate) mod tests {
             (r.margin_ahead_ms, r.margin_behind_ms),
             (Some(7_000.0), Some(2_000.0))
         );
+    }
+
+    #[test]
+    fn cars_stopping_meanwhile_lose_their_pit_loss_too() {
+        // Car 2 (2 s) loses 20 s: 22 s. Cars 3 and 4 (5 s, 9 s) stop the same
+        // lap and lose 20 s as well (25 s, 29 s): car 2 rejoins P3, behind
+        // car 5 (15 s), ahead of cars 3 and 4.
+        let cars = field(&[0, 2_000, 5_000, 9_000, 15_000, 24_000, 30_000]);
+        let assumed_alone = predict_rejoin(&cars, 1, 20_000.0);
+        assert_eq!(assumed_alone.position, 5);
+        let r = predict_rejoin_with(&cars, 1, 20_000.0, |i| {
+            if i == 2 || i == 3 {
+                20_000.0
+            } else {
+                0.0
+            }
+        });
+        assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(4), Some(5)));
+        assert_eq!(r.margin_behind_ms, Some(2_000.0));
     }
 
     #[test]

@@ -66,9 +66,11 @@ impl LapClock {
         f64::from(self.next_lap) * self.length_m + self.offsets_m[self.next_mark]
     }
 
-    /// The car's trace starts at `p` (race start or first sample seen): the
-    /// current lap and sector are timed from here.
-    pub fn start(&mut self, p: TracePoint) {
+    /// The car's trace starts at `p` (its first sample): the marks behind it
+    /// are skipped, and the current lap and sector are timed from
+    /// `lap_start_ms` (the start signal for a car starting the race, else
+    /// `p`'s instant).
+    pub fn start(&mut self, p: TracePoint, lap_start_ms: f64) {
         self.next_lap = (p.d_m / self.length_m).floor().max(0.0) as u32;
         self.next_mark = 0;
         while self.mark_distance() <= p.d_m {
@@ -80,8 +82,8 @@ impl LapClock {
         }
         self.laps_done = self.next_lap;
         self.first_sector = self.next_mark;
-        self.lap_start_t = p.t_ms;
-        self.sector_start_t = p.t_ms;
+        self.lap_start_t = lap_start_ms;
+        self.sector_start_t = lap_start_ms;
     }
 
     /// Times every mark in `(from.d_m, to.d_m]`, calling `on_line` for each
@@ -133,14 +135,14 @@ mod tests {
     use super::*;
 
     fn p(t_ms: f64, d_m: f64) -> TracePoint {
-        TracePoint { t_ms, d_m }
+        TracePoint::at(t_ms, d_m)
     }
 
     /// 1 km lap, sectors at 300 m and 700 m; car at 50 m/s sampled at 10 Hz
     /// starting at `d0`; returns all crossings up to `t_end`.
     fn run(d0: f64, speed_m_per_ms: f64, t_end: u64) -> (LapClock, Vec<Crossing>) {
         let mut clock = LapClock::new(1_000.0, [300.0, 700.0]);
-        clock.start(p(0.0, d0));
+        clock.start(p(0.0, d0), 0.0);
         let mut out = Vec::new();
         let mut prev = p(0.0, d0);
         let mut t = 100;
@@ -195,7 +197,7 @@ mod tests {
     #[test]
     fn a_skipped_lap_still_yields_every_crossing() {
         let mut clock = LapClock::new(1_000.0, [300.0, 700.0]);
-        clock.start(p(0.0, 10.0));
+        clock.start(p(0.0, 10.0), 0.0);
         let mut out = Vec::new();
         clock.advance(p(0.0, 10.0), p(2_990.0, 2_500.0), |c| out.push(c));
         assert_eq!(out.iter().map(|c| c.lap).collect::<Vec<_>>(), vec![1, 2]);

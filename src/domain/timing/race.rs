@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use super::car::{CarState, LapFlags, Progress};
 use super::control::Neutralisation;
 use super::event::{CarFinished, CarRetired, LapRecord, PitStopCompleted, Stint, TimingEvent};
-use super::interp::{round_ms, TracePoint};
+use super::interp::{kph_to_m_per_ms, round_ms, TracePoint};
 use super::laps::Crossing;
 use super::line::{Clock, FirstArrival};
 use super::pit::PitInput;
@@ -52,6 +52,9 @@ pub struct RaceTiming {
     pub(super) index: HashMap<u32, usize>,
     pub(super) clock: Clock,
     clock_set: bool,
+    /// Race clock of the start signal: lap 1 (and its sector 1) of a car
+    /// that starts the race is timed from here.
+    start_ms: u64,
     pub(super) arrival: FirstArrival,
     best_lap_ms: Option<u64>,
     pub(super) chequer_ms: Option<f64>,
@@ -85,6 +88,7 @@ impl RaceTiming {
             index,
             clock: Clock::new(0),
             clock_set: false,
+            start_ms: 0,
             arrival: FirstArrival::new(f64::from(total_laps + 1) * length_m),
             best_lap_ms: None,
             chequer_ms: None,
@@ -93,6 +97,19 @@ impl RaceTiming {
             stats: IngestStats::default(),
             crossings: Vec::with_capacity(4),
         }
+    }
+
+    /// The same timing with the start signal at race clock `start_ms`
+    /// (`RaceStarted.ts_ms`; `new` assumes 0). Lap 1 runs from the start
+    /// signal to the first line crossing, whatever the first sample's time.
+    pub fn with_start(mut self, start_ms: u64) -> Self {
+        self.start_ms = start_ms;
+        self
+    }
+
+    /// Race clock of the start signal.
+    pub fn start_ms(&self) -> u64 {
+        self.start_ms
     }
 
     pub fn stats(&self) -> IngestStats {
@@ -147,19 +164,29 @@ impl RaceTiming {
             return Vec::new();
         }
         if !self.clock_set {
-            // Timing points are stored relative to the race's first sample.
-            self.clock = Clock::new(s.ts_ms);
+            // Timing points are stored relative to the race's first sample
+            // (or the start signal, if that came first).
+            self.clock = Clock::new(s.ts_ms.min(self.start_ms));
             self.clock_set = true;
         }
         let now = TracePoint {
             t_ms: s.ts_ms as f64,
             d_m: race_distance(s, self.length_m),
+            v: kph_to_m_per_ms(s.speed_kph),
         };
         let mut events = Vec::new();
         if !car.seen {
             car.seen = true;
             car.line.start(now);
-            car.clock.start(now);
+            // A car first seen on lap 1 started the race at the start signal
+            // (from its grid slot, or the pit lane): lap 1 and its first
+            // sector are timed from there, not from the first sample.
+            let lap_start_ms = if s.lap <= 1 && s.ts_ms >= self.start_ms {
+                self.start_ms as f64
+            } else {
+                now.t_ms
+            };
+            car.clock.start(now, lap_start_ms);
             car.take_sample_state(s);
             car.stint.compound = s.tyre.compound;
             car.stint.start_lap = s.lap;
@@ -188,8 +215,9 @@ impl RaceTiming {
         let mut crossings = std::mem::take(&mut self.crossings);
         if now.d_m > head.d_m {
             car.clock.advance(head, now, |c| crossings.push(c));
-            car.line.advance(now, self.clock, &mut self.arrival);
         }
+        // Also a sample that did not move the car: it stands (a pit box).
+        car.line.advance(now, self.clock, &mut self.arrival);
         for c in crossings.drain(..) {
             self.on_line(i, c, sent_at_us, &mut events);
         }
@@ -351,10 +379,7 @@ impl RaceTiming {
         }
         car.progress = Progress::Finished {
             laps,
-            at: TracePoint {
-                t_ms,
-                d_m: f64::from(laps) * length_m,
-            },
+            at: TracePoint::at(t_ms, f64::from(laps) * length_m),
         };
         let car_id = car.entry.car_id;
         events.push(TimingEvent::Finished(CarFinished {
@@ -384,10 +409,7 @@ impl RaceTiming {
         }
         let head = car.line.head();
         car.progress = Progress::Retired {
-            at: TracePoint {
-                t_ms: ts_ms as f64,
-                d_m: head.d_m,
-            },
+            at: TracePoint::at(ts_ms as f64, head.d_m),
         };
         let car_id = car.entry.car_id;
         events.push(TimingEvent::Retired(CarRetired {

@@ -58,7 +58,8 @@ pub(crate) fn sample(car_id: u32, seq: u64, ts_ms: u64, d_m: f64, length_m: f64)
 
 /// Samples of `car_ids` every `dt_ms` from 0 to `t_end_ms` inclusive, tick by
 /// tick (all cars of a tick share `ts_ms`); `dist(car_id, t_ms)` is the race
-/// distance. seq = tick number.
+/// distance, and each sample's speed its derivative (central difference
+/// over ±1 ms). seq = tick number.
 pub(crate) fn stream(
     car_ids: &[u32],
     length_m: f64,
@@ -71,7 +72,14 @@ pub(crate) fn stream(
     let mut seq = 0;
     while t <= t_end_ms {
         for &id in car_ids {
-            out.push(sample(id, seq, t, dist(id, t), length_m));
+            let mut s = sample(id, seq, t, dist(id, t), length_m);
+            let v = if t >= 1 {
+                0.5 * (dist(id, t + 1) - dist(id, t - 1))
+            } else {
+                dist(id, 1) - dist(id, 0)
+            };
+            s.speed_kph = (v * 3_600.0).clamp(0.0, 500.0);
+            out.push(s);
         }
         t += dt_ms;
         seq += 1;
