@@ -180,6 +180,7 @@ impl StorageActor {
                 self.live.status.insert(race_id.clone(), json());
                 if status.status == RaceState::Finished {
                     self.assemblers.remove(&race_id);
+                    self.live.expire.push(race_id.clone());
                     // The final standing, whatever the snapshot rate said.
                     if let Some((_, Some((ts, board)))) = self.snapshots.remove(&race_id) {
                         self.history.events.snapshots.push((race_id, ts, board));

@@ -51,6 +51,10 @@ pub struct LiveBatch {
     pub recent: HashMap<String, Vec<String>>,
     /// (race_id, status)
     pub finished: Vec<(String, &'static str)>,
+    /// Races whose keys must (again) expire: processing's final events for
+    /// a race can reach storage after its `race_finished`, and a SET clears
+    /// a key's TTL.
+    pub expire: Vec<String>,
 }
 
 impl LiveBatch {
@@ -62,6 +66,7 @@ impl LiveBatch {
             && self.samples.is_empty()
             && self.recent.is_empty()
             && self.finished.is_empty()
+            && self.expire.is_empty()
     }
 }
 
@@ -107,6 +112,9 @@ pub async fn write_batch(
             .arg(keys.meta(race_id))
             .arg(*status)
             .ignore();
+    }
+    let ended = batch.finished.iter().map(|(r, _)| r).chain(&batch.expire);
+    for race_id in ended {
         for key in keys.race_keys(race_id) {
             pipe.expire(key, finished_ttl_s as i64).ignore();
         }
@@ -116,7 +124,7 @@ pub async fn write_batch(
     Ok(())
 }
 
-/// Sets `status` inside the JSON at KEYS[1], keeping its TTL-less value.
+/// Sets `status` inside the JSON at KEYS[1]; its expiry is set after.
 const SET_STATUS: &str = "local v = redis.call('GET', KEYS[1]) \
     if v then local m = cjson.decode(v) m['status'] = ARGV[1] \
     redis.call('SET', KEYS[1], cjson.encode(m)) end return 1";
