@@ -40,6 +40,17 @@ for _ in $(seq 1 120); do
 done
 curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "[e2e] server not ready" >&2; tail -n 30 "$log" >&2; exit 1; }
 
+# GraphiQL works offline: its page and every asset it loads come from this
+# server (the binary), none from a CDN.
+page="$(curl -fs "http://127.0.0.1:$port/graphiql")"
+if grep -Eo '(src|href)="https?://[^"]*"' <<<"$page"; then
+  echo "[e2e] /graphiql loads assets from another host" >&2; exit 1
+fi
+for asset in $(grep -Eo '(src|href)="/assets/[^"]*"' <<<"$page" | cut -d'"' -f2); do
+  curl -fs -o /dev/null "http://127.0.0.1:$port$asset" || { echo "[e2e] $asset missing" >&2; exit 1; }
+done
+echo "[e2e] GraphiQL is served from the binary"
+
 cd dashboard
 if BASE_URL="http://127.0.0.1:$port" SCREENSHOT="$ROOT/docs/dashboard.png" timeout 240 node e2e/live.mjs; then
   echo "[e2e] browser test passed"

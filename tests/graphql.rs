@@ -88,8 +88,8 @@ async fn live_and_history_in_one_query_and_bombs_refused() {
     // Bombs: each refused with a readable error.
     let deep = format!(
         "{{ {} id {} }}",
-        "race(id: \"x\") { ".repeat(10),
-        "} ".repeat(10)
+        "race(id: \"x\") { ".repeat(30),
+        "} ".repeat(30)
     );
     assert!(!first_error(&app.graphql(&deep).await).is_empty());
     let aliases: String = (0..2_500)

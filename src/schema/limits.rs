@@ -9,8 +9,10 @@ use std::collections::HashMap;
 
 use juniper::{DefaultScalarValue, Definition, InputValue, Selection};
 
-/// Most nesting a query may have (`{ race { laps { … } } }` is 3).
-pub const MAX_DEPTH: usize = 8;
+/// Most nesting a query may have (`{ race { laps { … } } }` is 3). Our own
+/// types nest four deep; the introspection query GraphiQL sends needs about
+/// twenty for its `ofType` chains inside fields and arguments.
+pub const MAX_DEPTH: usize = 24;
 /// Most fields an operation may select, aliases and fragment spreads counted.
 pub const MAX_FIELDS: usize = 2_000;
 /// Most rows × fields an operation may ask for.
@@ -183,8 +185,8 @@ mod tests {
         let schema = crate::schema::schema();
         let deep = format!(
             "{{ {} id {} }}",
-            "race(id: \"r\") {".repeat(12),
-            "}".repeat(12)
+            "race(id: \"r\") {".repeat(30),
+            "}".repeat(30)
         );
         assert!(check(&schema, &deep).is_err());
         let aliases: String = (0..3_000)
@@ -192,6 +194,21 @@ mod tests {
             .collect();
         let err = check(&schema, &format!("{{ {aliases} }}")).unwrap_err();
         assert!(!err.is_empty());
+    }
+
+    #[test]
+    fn the_introspection_query_fits() {
+        // The shape GraphiQL sends: a type reference unwrapped ten levels,
+        // inside a field's arguments.
+        let type_ref = (0..10).fold(String::from("kind name"), |inner, _| {
+            format!("kind name ofType {{ {inner} }}")
+        });
+        let q = format!(
+            "query IntrospectionQuery {{ __schema {{ queryType {{ name }} types {{ ...FullType }} }} }}
+             fragment FullType on __Type {{ kind name fields(includeDeprecated: true) {{ name
+               args {{ name type {{ {type_ref} }} }} type {{ {type_ref} }} }} }}"
+        );
+        check(&crate::schema::schema(), &q).unwrap();
     }
 
     #[test]

@@ -40,7 +40,17 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             .insert_header((header::CACHE_CONTROL, cache))
             .body(file.data.into_owned()));
     }
-    match Assets::get("index.html") {
+    page("index.html", state).await
+}
+
+/// `GET /graphiql`: GraphiQL, bundled with the dashboard, so it works with
+/// no network beyond this server.
+pub async fn graphiql(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    page("graphiql.html", state).await
+}
+
+async fn page(name: &str, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    match Assets::get(name) {
         Some(index) => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "no-cache"))

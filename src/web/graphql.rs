@@ -1,4 +1,4 @@
-//! `POST /graphql` (Juniper) and `GET /graphiql`. Before anything runs, each
+//! `POST` and `GET /graphql` (Juniper). Before anything runs, each
 //! operation is parsed against the depth and field limits and priced by
 //! `schema::limits`; a batch holds at most `MAX_BATCH` operations; the whole
 //! request runs under a timeout (and every SQL statement under PostgreSQL's
@@ -86,6 +86,50 @@ pub async fn graphql(
     }
 }
 
-pub async fn graphiql() -> Result<HttpResponse, actix_web::Error> {
-    juniper_actix::graphiql_handler("/graphql", None).await
+#[derive(serde::Deserialize)]
+pub struct GetQuery {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+/// `GET /graphql?query=…`: the same limits, then Juniper's own actix handler
+/// (which reads the query string and refuses anything but queries on GET).
+pub async fn graphql_get(
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+    params: web::Query<GetQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let name = params
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".into());
+    metrics::GRAPHQL_REQUESTS
+        .with_label_values(&[name.as_str()])
+        .inc();
+    if let Err(reason) = limits::check(&state.schema, params.query.as_deref().unwrap_or_default()) {
+        metrics::GRAPHQL_ERRORS
+            .with_label_values(&[name.as_str()])
+            .inc();
+        return Ok(rejected(&reason));
+    }
+    let context = Context {
+        pg: state.pg.clone(),
+        redis: state.redis.clone(),
+        keys: state.keys.clone(),
+    };
+    let timeout = Duration::from_millis(state.settings.http.graphql_timeout_ms);
+    match tokio::time::timeout(
+        timeout,
+        juniper_actix::graphql_handler(&state.schema, &context, req, payload),
+    )
+    .await
+    {
+        Ok(response) => response,
+        Err(_) => Ok(rejected(&format!(
+            "query timed out after {} ms",
+            timeout.as_millis()
+        ))),
+    }
 }

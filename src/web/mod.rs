@@ -47,7 +47,8 @@ pub fn health_routes(cfg: &mut web::ServiceConfig) {
 pub fn public_routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(control::json_config())
         .route("/graphql", web::post().to(graphql::graphql))
-        .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/graphql", web::get().to(graphql::graphql_get))
+        .route("/graphiql", web::get().to(dashboard::graphiql))
         .route("/ws", web::get().to(ws::connect))
         .service(
             web::scope("/api/races")

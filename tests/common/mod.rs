@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod processes;
 pub mod proxy;
 
 use std::collections::BTreeSet;
@@ -154,17 +155,24 @@ impl TestApp {
         client
     }
 
-    /// Waits until the history marks the race finished.
+    /// Waits until the history marks the race `status`. For `finished`, also
+    /// until processing's last word on it is stored (the final leaderboard
+    /// snapshot): the raw `race_finished` that sets the status can reach
+    /// storage before the last laps that processing derives from the frames
+    /// just ahead of it.
     pub async fn wait_race_status(&self, race_id: &str, status: &str, within: Duration) {
         let pg = self.pg().await;
         let deadline = Instant::now() + within;
+        let sql = "SELECT r.status, EXISTS (SELECT 1 FROM leaderboard_snapshots s \
+                   WHERE s.race_id = r.race_id AND s.ts_ms = r.final_ts_ms) \
+                   FROM races r WHERE r.race_id = $1";
         loop {
-            let row = pg
-                .query_opt("SELECT status FROM races WHERE race_id = $1", &[&race_id])
-                .await
-                .expect("query");
-            if row.map(|r| r.get::<_, String>(0)).as_deref() == Some(status) {
-                return;
+            let row = pg.query_opt(sql, &[&race_id]).await.expect("query");
+            if let Some(row) = row {
+                let (now, complete): (String, bool) = (row.get(0), row.get(1));
+                if now == status && (status != "finished" || complete) {
+                    return;
+                }
             }
             assert!(
                 Instant::now() < deadline,
