@@ -467,9 +467,21 @@ async fn a_client_that_never_reads_is_evicted_and_others_keep_up() {
         "evicted after {:?}; healthy client per second: {windows:?}; worst lag {worst_lag_ms} ms",
         evicted_at.unwrap() - started
     );
+    // Seconds without a single event: a loaded machine may skip one, a
+    // client held up by the slow one would go quiet for many.
+    let mut quiet = 0;
+    let mut longest_quiet = 0;
+    for n in &windows {
+        quiet = if *n == 0 { quiet + 1 } else { 0 };
+        longest_quiet = longest_quiet.max(quiet);
+    }
     assert!(
-        windows.iter().all(|n| *n >= 3),
+        longest_quiet < 5,
         "the healthy client stalled while the other did not read: {windows:?}"
+    );
+    assert!(
+        windows.iter().sum::<usize>() >= 3 * windows.len(),
+        "the healthy client got too few events: {windows:?}"
     );
     assert!(
         worst_lag_ms < 5_000,

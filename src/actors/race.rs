@@ -21,7 +21,7 @@ use crate::domain::events::{
     CarPosition, CarTelemetry, EventMeta, ProcessedEvent, RaceState, RaceStatus,
     MAX_CARS_PER_TELEMETRY,
 };
-use crate::domain::leaderboard_chunks::split;
+use crate::domain::leaderboard_chunks::{split, split_final};
 use crate::domain::records::{Frame, RaceStarted};
 use crate::domain::strategy::{evaluate_car, from_timing, StrategyParams};
 use crate::domain::timing::{RaceTiming, TimingEvent};
@@ -344,7 +344,7 @@ impl Handler<FinishRace> for RaceActor {
             finished.ts_ms,
             format!("Race {}", finished.reason),
         );
-        let mut events: Vec<ProcessedEvent> = split(board)
+        let mut events: Vec<ProcessedEvent> = split_final(board)
             .into_iter()
             .map(ProcessedEvent::Leaderboard)
             .collect();

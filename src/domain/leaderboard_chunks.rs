@@ -6,6 +6,19 @@ use super::events::{EventMeta, Leaderboard, MAX_ENTRIES_PER_LEADERBOARD};
 /// The leaderboard as the events to publish: itself when it fits, else
 /// chunks of consecutive positions with ids `{race}:leaderboard:{chunk}:{ts}`.
 pub fn split(board: Leaderboard) -> Vec<Leaderboard> {
+    split_as(board, "leaderboard")
+}
+
+/// The race's final leaderboard: ids `{race}:final_leaderboard:…`, because
+/// the last periodic leaderboard of a race can have the same race clock and
+/// a consumer dropping duplicate ids must not drop the classification.
+pub fn split_final(mut board: Leaderboard) -> Vec<Leaderboard> {
+    let m = &board.meta;
+    board.meta = EventMeta::new(&m.race_id, "final_leaderboard", None, m.ts_ms, m.sent_at_us);
+    split_as(board, "final_leaderboard")
+}
+
+fn split_as(board: Leaderboard, id_kind: &str) -> Vec<Leaderboard> {
     if board.entries.len() <= MAX_ENTRIES_PER_LEADERBOARD {
         return vec![board];
     }
@@ -17,7 +30,7 @@ pub fn split(board: Leaderboard) -> Vec<Leaderboard> {
         .map(|(i, entries)| Leaderboard {
             meta: EventMeta::new(
                 &board.meta.race_id,
-                "leaderboard",
+                id_kind,
                 Some(i as u32),
                 board.meta.ts_ms,
                 board.meta.sent_at_us,
@@ -135,6 +148,24 @@ mod tests {
         assert!(a.add(parts[0].clone()).is_none());
         let merged = a.add(parts[1].clone()).expect("complete");
         assert_eq!(merged, whole);
+    }
+
+    #[test]
+    fn the_final_board_never_shares_an_id_with_a_periodic_one() {
+        for cars in [20, 2_500] {
+            let periodic: Vec<String> = split(board(cars, 500))
+                .into_iter()
+                .map(|b| b.meta.event_id)
+                .collect();
+            let last: Vec<String> = split_final(board(cars, 500))
+                .into_iter()
+                .map(|b| b.meta.event_id)
+                .collect();
+            assert!(
+                last.iter().all(|id| !periodic.contains(id)),
+                "{last:?} vs {periodic:?}"
+            );
+        }
     }
 
     #[test]
