@@ -9,30 +9,17 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::{isolated_settings, random_name, TestApp};
+use common::{isolated_settings, reader, TestApp};
 use pitwall::app::Role;
 use pitwall::domain::commands::{Command, RaceParams};
 use pitwall::domain::records::{decode_raw, RawRecord};
 use pitwall::domain::timing::RaceTiming;
 use pitwall::web::control;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::StreamConsumer;
 use rdkafka::message::Headers;
 use rdkafka::producer::FutureRecord;
-use rdkafka::{ClientConfig, Message};
+use rdkafka::Message;
 use serde_json::Value;
-
-fn reader(settings: &pitwall::config::Settings, topic: &str) -> StreamConsumer {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &settings.kafka.brokers)
-        .set("group.id", random_name("reader"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", "10")
-        .create()
-        .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
-    consumer
-}
 
 /// Reads processed events until `stop` says so.
 async fn read_until(

@@ -26,14 +26,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::processes::{metric_sum, murmur2_partition, Cluster, IsolatedEnv};
-use common::{cleanup_settings, random_name, WsClient};
+use common::{cleanup_settings, reader, WsClient};
 use pitwall::config::Settings;
 use pitwall::domain::commands::{Command, RaceParams};
 use pitwall::domain::records::{decode_raw, RawRecord};
 use pitwall::domain::timing::RaceTiming;
 use pitwall::web::control;
-use rdkafka::consumer::{Consumer, StreamConsumer};
-use rdkafka::{ClientConfig, Message};
+use rdkafka::consumer::StreamConsumer;
+use rdkafka::Message;
 use serde_json::{json, Value};
 
 const PARTITIONS: i32 = 4;
@@ -43,19 +43,6 @@ const LAPS: u32 = 4;
 const TIME_SCALE: f64 = 12.0;
 /// Bound on the survivor taking over the dead processor's partitions.
 const TAKEOVER_WITHIN: Duration = Duration::from_secs(60);
-
-fn reader(settings: &Settings, topic: &str) -> StreamConsumer {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &settings.kafka.brokers)
-        .set("group.id", random_name("reader"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", "10")
-        .create()
-        .expect("reader");
-    consumer.subscribe(&[topic]).expect("subscribe");
-    consumer
-}
 
 /// Every processed event read so far, in the order read, by an independent
 /// consumer running in the background.

@@ -125,16 +125,7 @@ async fn one_race_flows_end_to_end() {
         published_set.len(),
         "the simulator published no sample twice"
     );
-    let stored: Vec<(u32, u64)> = pg
-        .query(
-            "SELECT car_id, seq FROM samples WHERE race_id = $1",
-            &[&race_id],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
-        .collect();
+    let stored = app.stored_samples(&race_id).await;
     assert_eq!(
         stored.len(),
         as_set(&stored).len(),

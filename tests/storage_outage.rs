@@ -26,20 +26,6 @@ async fn readyz(app: &TestApp) -> (u16, Value) {
     )
 }
 
-async fn stored(app: &TestApp, race_id: &str) -> Vec<(u32, u64)> {
-    app.pg()
-        .await
-        .query(
-            "SELECT car_id, seq FROM samples WHERE race_id = $1",
-            &[&race_id],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
-        .collect()
-}
-
 #[actix_web::test]
 async fn databases_cut_mid_race_lose_nothing_and_double_nothing() {
     let mut settings = isolated_settings().await;
@@ -57,7 +43,7 @@ async fn databases_cut_mid_race_lose_nothing_and_double_nothing() {
         .await;
     // Let it get going, then cut both databases for a while.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while stored(&app, &race_id).await.len() < 300 {
+    while app.stored_samples(&race_id).await.len() < 300 {
         assert!(Instant::now() < deadline, "samples stored before the cut");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -84,7 +70,7 @@ async fn databases_cut_mid_race_lose_nothing_and_double_nothing() {
     app.wait_race_status(&race_id, "finished", Duration::from_secs(120))
         .await;
     let published = raw_samples(&app.settings, &race_id, Duration::from_secs(30)).await;
-    let rows = stored(&app, &race_id).await;
+    let rows = app.stored_samples(&race_id).await;
     assert_eq!(rows.len(), as_set(&rows).len(), "no sample stored twice");
     assert_eq!(
         as_set(&rows),

@@ -182,6 +182,21 @@ impl TestApp {
         }
     }
 
+    /// Every (car_id, seq) PostgreSQL holds for a race, repeats included.
+    pub async fn stored_samples(&self, race_id: &str) -> Vec<(u32, u64)> {
+        self.pg()
+            .await
+            .query(
+                "SELECT car_id, seq FROM samples WHERE race_id = $1",
+                &[&race_id],
+            )
+            .await
+            .expect("samples")
+            .iter()
+            .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
+            .collect()
+    }
+
     pub async fn ws(&self) -> WsClient {
         let (_, framed) = self
             .http
@@ -285,17 +300,7 @@ impl WsClient {
 /// of `race_id` and returns every (car_id, seq) its frames held, with how
 /// many times each was seen. Independent of the application's consumers.
 pub async fn raw_samples(settings: &Settings, race_id: &str, within: Duration) -> Vec<(u32, u64)> {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &settings.kafka.brokers)
-        .set("group.id", random_name("reader"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", "10")
-        .create()
-        .expect("reader");
-    consumer
-        .subscribe(&[&settings.kafka.topics.raw])
-        .expect("subscribe");
+    let consumer = reader(settings, &settings.kafka.topics.raw);
     let deadline = tokio::time::Instant::now() + within;
     let mut seen = Vec::new();
     loop {
@@ -314,6 +319,21 @@ pub async fn raw_samples(settings: &Settings, race_id: &str, within: Duration) -
             _ => {}
         }
     }
+}
+
+/// A consumer of `topic` from its first record, in a group of its own that
+/// never commits: an independent reader, apart from the application's.
+pub fn reader(settings: &Settings, topic: &str) -> StreamConsumer {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &settings.kafka.brokers)
+        .set("group.id", random_name("reader"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", "10")
+        .create()
+        .expect("reader");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    consumer
 }
 
 pub fn as_set(pairs: &[(u32, u64)]) -> BTreeSet<(u32, u64)> {
