@@ -71,10 +71,7 @@ async fn main() {
             history::write_batch(&pg, &history)
                 .await
                 .expect("postgres write");
-            let mut latest: HashMap<u32, String> = HashMap::new();
-            for s in chunk {
-                latest.insert(s.car_id, serde_json::to_string(s).unwrap_or_default());
-            }
+            let latest: HashMap<u32, _> = chunk.iter().map(|s| (s.car_id, s.clone())).collect();
             let live = LiveBatch {
                 samples: HashMap::from([(race_id.clone(), latest)]),
                 ..Default::default()

@@ -669,22 +669,22 @@ async fn bad_requests_get_errors_then_a_policy_close() {
     app.cleanup().await;
 }
 
-/// One connection follows at most 16 races; the 17th is refused with an
-/// error and the connection stays.
-#[actix_web::test]
-async fn sixteen_subscriptions_per_connection() {
-    let app = TestApp::spawn(Role::Serve).await;
-    let mut ws = app.ws().await;
+/// Follows races r-0 … r-15: as many as one connection may.
+async fn fill_the_cap(ws: &mut WsClient) {
     for i in 0..16 {
         subscribe(
-            &mut ws,
+            ws,
             json!({"op": "subscribe", "race_id": format!("r-{i}"), "channels": ["leaderboard"]}),
         )
         .await;
     }
+}
+
+/// Asks for a 17th race (r-16) and expects it refused.
+async fn expect_the_cap_refuses_another(ws: &mut WsClient) {
     ws.send(json!({"op": "subscribe", "race_id": "r-16"})).await;
     let error = ws.next_json(Duration::from_secs(10)).await.expect("error");
-    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(error["type"], "error", "a 17th race was followed: {error}");
     assert!(
         error["message"]
             .as_str()
@@ -692,6 +692,16 @@ async fn sixteen_subscriptions_per_connection() {
             .contains("too many subscriptions"),
         "{error}"
     );
+}
+
+/// One connection follows at most 16 races; the 17th is refused with an
+/// error and the connection stays.
+#[actix_web::test]
+async fn sixteen_subscriptions_per_connection() {
+    let app = TestApp::spawn(Role::Serve).await;
+    let mut ws = app.ws().await;
+    fill_the_cap(&mut ws).await;
+    expect_the_cap_refuses_another(&mut ws).await;
     // Leaving one makes room for another.
     ws.send(json!({"op": "unsubscribe", "race_id": "r-0"}))
         .await;
@@ -726,20 +736,12 @@ async fn resubscribing_a_race_does_not_use_up_the_cap() {
 async fn unsubscribing_unknown_races_does_not_raise_the_cap() {
     let app = TestApp::spawn(Role::Serve).await;
     let mut ws = app.ws().await;
-    for i in 0..16 {
-        subscribe(
-            &mut ws,
-            json!({"op": "subscribe", "race_id": format!("r-{i}")}),
-        )
-        .await;
-    }
+    fill_the_cap(&mut ws).await;
     for i in 100..110 {
         ws.send(json!({"op": "unsubscribe", "race_id": format!("r-{i}")}))
             .await;
     }
-    ws.send(json!({"op": "subscribe", "race_id": "r-16"})).await;
-    let reply = ws.next_json(Duration::from_secs(10)).await.expect("reply");
-    assert_eq!(reply["type"], "error", "a 17th race was followed: {reply}");
+    expect_the_cap_refuses_another(&mut ws).await;
     app.cleanup().await;
 }
 

@@ -104,10 +104,7 @@ impl StorageActor {
                 let race_id = frame.race_id;
                 let latest = self.live.samples.entry(race_id.clone()).or_default();
                 for sample in &frame.samples {
-                    latest.insert(
-                        sample.car_id,
-                        serde_json::to_string(sample).unwrap_or_default(),
-                    );
+                    latest.insert(sample.car_id, sample.clone());
                 }
                 self.history
                     .samples

@@ -20,6 +20,7 @@ use deadpool_redis::Pool;
 use serde::{Deserialize, Serialize};
 
 use super::{DbError, Keys};
+use crate::domain::records::Sample;
 
 /// A race's summary in the live view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,8 +46,9 @@ pub struct LiveBatch {
     pub status: HashMap<String, String>,
     /// race_id → car_id → the newest strategy JSON
     pub strategy: HashMap<String, HashMap<u32, String>>,
-    /// race_id → car_id → the newest sample JSON
-    pub samples: HashMap<String, HashMap<u32, String>>,
+    /// race_id → car_id → the newest sample, serialised only at the flush
+    /// (a batch sees many samples of each car and keeps one)
+    pub samples: HashMap<String, HashMap<u32, Sample>>,
     /// race_id → lap and pit event JSON, oldest first
     pub recent: HashMap<String, Vec<String>>,
     /// (race_id, status)
@@ -88,14 +90,16 @@ pub async fn write_batch(
     for (race_id, json) in &batch.status {
         pipe.set(keys.status(race_id), json).ignore();
     }
-    for (key, fields) in batch
-        .strategy
-        .iter()
-        .map(|(r, f)| (keys.strategy(r), f))
-        .chain(batch.samples.iter().map(|(r, f)| (keys.samples(r), f)))
-    {
-        let pairs: Vec<(u32, &String)> = fields.iter().map(|(car, json)| (*car, json)).collect();
-        pipe.hset_multiple(key, &pairs).ignore();
+    for (race_id, calls) in &batch.strategy {
+        let pairs: Vec<(u32, &String)> = calls.iter().map(|(car, json)| (*car, json)).collect();
+        pipe.hset_multiple(keys.strategy(race_id), &pairs).ignore();
+    }
+    for (race_id, samples) in &batch.samples {
+        let pairs: Vec<(u32, String)> = samples
+            .iter()
+            .map(|(car, s)| (*car, serde_json::to_string(s).unwrap_or_default()))
+            .collect();
+        pipe.hset_multiple(keys.samples(race_id), &pairs).ignore();
     }
     for (race_id, events) in &batch.recent {
         let key = keys.recent(race_id);

@@ -28,8 +28,10 @@ pub fn random_name(prefix: &str) -> String {
     )
 }
 
-/// Settings for an isolated test: fresh topics, groups, database and keys.
-pub async fn isolated_settings() -> Settings {
+/// A fresh PostgreSQL database, and the settings (as `PITWALL__` variables)
+/// that give a test it and its own topics of `partitions` partitions, group
+/// prefix and Redis prefix. Returns the test's id with them.
+pub async fn isolated_vars(partitions: i32) -> (String, Vec<(String, String)>) {
     let id = random_name("t");
     let db = format!("pitwall_{id}");
     let (client, conn) = tokio_postgres::connect(ADMIN_PG, NoTls)
@@ -42,7 +44,7 @@ pub async fn isolated_settings() -> Settings {
         .expect("create test database");
     drop(client);
     let _ = driver.await;
-    let env = vec![
+    let vars = [
         ("PITWALL__KAFKA__TOPICS__RAW", format!("{id}_raw")),
         (
             "PITWALL__KAFKA__TOPICS__PROCESSED",
@@ -50,17 +52,26 @@ pub async fn isolated_settings() -> Settings {
         ),
         ("PITWALL__KAFKA__TOPICS__DLQ", format!("{id}_dlq")),
         ("PITWALL__KAFKA__TOPICS__COMMANDS", format!("{id}_commands")),
-        ("PITWALL__KAFKA__PARTITIONS", "2".to_string()),
+        ("PITWALL__KAFKA__PARTITIONS", partitions.to_string()),
         ("PITWALL__KAFKA__GROUP_PREFIX", id.clone()),
         (
             "PITWALL__POSTGRES__URL",
             format!("postgres://postgres@127.0.0.1:5432/{db}"),
         ),
         ("PITWALL__REDIS__PREFIX", format!("{id}:")),
-        ("PITWALL__HTTP__BIND", "127.0.0.1:0".to_string()),
-    ];
-    Settings::load_from(None, env.into_iter().map(|(k, v)| (k.to_string(), v)))
-        .expect("test settings")
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    (id, vars)
+}
+
+/// Settings for an isolated test: fresh topics, groups, database and keys,
+/// HTTP on a port of its own.
+pub async fn isolated_settings() -> Settings {
+    let (_, mut vars) = isolated_vars(2).await;
+    vars.push(("PITWALL__HTTP__BIND".into(), "127.0.0.1:0".into()));
+    Settings::load_from(None, vars).expect("test settings")
 }
 
 pub struct TestApp {

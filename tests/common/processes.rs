@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use pitwall::config::Settings;
 use serde_json::Value;
-use tokio_postgres::NoTls;
 
-use super::{random_name, ADMIN_PG};
+use super::isolated_vars;
 
 /// The environment of an isolated test, for child processes, and the same
 /// settings parsed for the test itself.
@@ -29,44 +28,14 @@ impl IsolatedEnv {
     /// Fresh topics with `partitions` partitions, a group prefix, a new
     /// PostgreSQL database and a Redis prefix.
     pub async fn new(partitions: i32) -> IsolatedEnv {
-        let id = random_name("t");
-        let db = format!("pitwall_{id}");
-        let (client, conn) = tokio_postgres::connect(ADMIN_PG, NoTls)
-            .await
-            .expect("postgres up");
-        let driver = tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE DATABASE \"{db}\""))
-            .await
-            .expect("create test database");
-        drop(client);
-        let _ = driver.await;
-        let vars: Vec<(String, String)> = [
-            ("PITWALL__KAFKA__TOPICS__RAW", format!("{id}_raw")),
-            (
-                "PITWALL__KAFKA__TOPICS__PROCESSED",
-                format!("{id}_processed"),
-            ),
-            ("PITWALL__KAFKA__TOPICS__DLQ", format!("{id}_dlq")),
-            ("PITWALL__KAFKA__TOPICS__COMMANDS", format!("{id}_commands")),
-            ("PITWALL__KAFKA__PARTITIONS", partitions.to_string()),
-            ("PITWALL__KAFKA__GROUP_PREFIX", id.clone()),
-            (
-                "PITWALL__POSTGRES__URL",
-                format!("postgres://postgres@127.0.0.1:5432/{db}"),
-            ),
-            ("PITWALL__REDIS__PREFIX", format!("{id}:")),
-            // Leaderboards once a race-clock second (plus one on every change
-            // of order) instead of five: fewer events for the clients of a
-            // busy 2-core machine.
-            (
-                "PITWALL__PROCESSING__LEADERBOARD_INTERVAL_MS",
-                "1000".to_string(),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        let (id, mut vars) = isolated_vars(partitions).await;
+        // Leaderboards once a race-clock second (plus one on every change
+        // of order) instead of five: fewer events for the clients of a
+        // busy 2-core machine.
+        vars.push((
+            "PITWALL__PROCESSING__LEADERBOARD_INTERVAL_MS".into(),
+            "1000".into(),
+        ));
         let mut with_bind = vars.clone();
         with_bind.push(("PITWALL__HTTP__BIND".into(), "127.0.0.1:0".into()));
         let settings = Settings::load_from(None, with_bind).expect("test settings");

@@ -1,31 +1,13 @@
 // The dashboard's records of one race, shared by the live reducer and the
 // replay. They keep the WebSocket events' snake_case names so that a lap from
 // GraphQL history and a lap from `lap_completed` are the same thing.
-import type { CarPosition, LeaderboardEvent } from "../api/types";
+import type { CarPosition, EventMeta, LeaderboardEvent, LapCompletedEvent, PitStopEvent } from "../api/types";
 
-export interface LapRecord {
-  car_id: number;
-  lap: number;
-  lap_ms: number;
-  sectors_ms: number[];
-  compound: string;
-  tyre_age_laps: number;
-  personal_best: boolean;
-  overall_best: boolean;
-  /** Race clock when the lap was completed. */
-  ts_ms: number;
-}
+/** A lap as `lap_completed` carries it; `ts_ms` is when it was completed. */
+export type LapRecord = Omit<LapCompletedEvent, Exclude<keyof EventMeta, "ts_ms"> | "type">;
 
-export interface PitRecord {
-  car_id: number;
-  lap: number;
-  entry_ts_ms: number;
-  exit_ts_ms: number;
-  stationary_ms: number;
-  pit_lane_ms: number;
-  compound_in: string;
-  compound_out: string;
-}
+/** A pit stop as `pit_stop` carries it. */
+export type PitRecord = Omit<PitStopEvent, keyof EventMeta | "type">;
 
 export interface StrategyCall {
   car_id: number;
