@@ -18,6 +18,7 @@ use crate::actors::sim_manager::SimManager;
 use crate::actors::storage::{StorageActor, StorageConfig};
 use crate::config::Settings;
 use crate::db::checkpoint::Checkpoints;
+use crate::db::sim_checkpoint::SimCheckpoints;
 use crate::db::{self, Keys};
 use crate::error::StartError;
 use crate::kafka::dlq::DeadLetters;
@@ -73,6 +74,7 @@ impl Application {
                 &settings.simulator,
                 dlq,
             )
+            .with_checkpoints(SimCheckpoints::new(redis.clone(), keys.clone()))
             .start();
             let spec = SourceSpec {
                 name: "simulator".into(),
@@ -85,8 +87,8 @@ impl Application {
             sources.push(source::spawn(
                 kafka,
                 spec,
-                manager.recipient(),
-                None,
+                manager.clone().recipient(),
+                Some(manager.recipient()),
                 shutdown_rx.clone(),
             )?);
         }
@@ -128,6 +130,8 @@ impl Application {
                     batch_max_samples: settings.storage.batch_max_samples,
                     flush_interval: Duration::from_millis(settings.storage.flush_interval_ms),
                     finished_ttl_s: settings.redis.finished_ttl_s,
+                    retention_days: settings.storage.retention_days,
+                    retention_interval: Duration::from_secs(settings.storage.retention_interval_s),
                 },
                 dlq,
             )
@@ -149,7 +153,10 @@ impl Application {
             )?);
         }
         let hub = if role.runs(Role::Serve) {
-            let hub = Hub::default().start();
+            // Offering each event to thousands of sessions takes a while:
+            // on a thread of its own it never holds up processing and
+            // storage, which share the main arbiter in `all`.
+            let hub = Hub::start_in_arbiter(&actix::Arbiter::new().handle(), |_| Hub::default());
             // Every server instance sees every event: a group of its own.
             let spec = SourceSpec {
                 name: "websocket".into(),
@@ -193,7 +200,7 @@ impl Application {
                 .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("pitwall::http"))
                 .configure(web_mod::health_routes);
             if serves {
-                app.configure(web_mod::public_routes)
+                app.configure(|cfg| web_mod::public_routes(cfg, &app_state.settings.http))
             } else {
                 app
             }

@@ -39,6 +39,9 @@ pub struct KafkaSettings {
     pub fetch_wait_ms: u32,
     pub bulk_fetch_wait_ms: u32,
     pub session_timeout_ms: u32,
+    /// How long the broker keeps records of the topics Pitwall creates
+    /// (`retention.ms`, with `cleanup.policy=delete`); 0: forever.
+    pub retention_hours: u64,
     pub topics: Topics,
 }
 
@@ -82,6 +85,10 @@ pub struct HttpSettings {
     pub bind: String,
     pub allowed_origins: Vec<String>,
     pub graphql_timeout_ms: u64,
+    /// Bearer token for starting and stopping races; empty: no token asked.
+    pub auth_token: String,
+    /// With a token set, also ask it of GraphQL, `/ws` and race reads.
+    pub protect_reads: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +102,10 @@ pub struct ProcessingSettings {
 pub struct StorageSettings {
     pub batch_max_samples: usize,
     pub flush_interval_ms: u64,
+    /// Races that ended longer ago lose their samples; 0 keeps them forever.
+    pub retention_days: u32,
+    /// How often the store role looks for such races.
+    pub retention_interval_s: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -183,13 +194,27 @@ impl Settings {
         if self.http.bind.parse::<std::net::SocketAddr>().is_err() {
             return bad("http.bind", "must be an address such as 127.0.0.1:8080");
         }
+        // A header value cannot carry spaces or control characters, so such
+        // a token could never be presented.
+        if !self.http.auth_token.bytes().all(|b| b.is_ascii_graphic()) {
+            return bad("http.auth_token", "must be printable ASCII without spaces");
+        }
+        if self.http.protect_reads && self.http.auth_token.is_empty() {
+            return bad(
+                "http.protect_reads",
+                "needs http.auth_token: there is no token to ask for",
+            );
+        }
         if self.processing.leaderboard_interval_ms == 0 {
             return bad("processing.leaderboard_interval_ms", "must be above 0");
         }
-        if self.storage.batch_max_samples == 0 || self.storage.flush_interval_ms == 0 {
+        if self.storage.batch_max_samples == 0
+            || self.storage.flush_interval_ms == 0
+            || self.storage.retention_interval_s == 0
+        {
             return bad(
                 "storage",
-                "batch_max_samples and flush_interval_ms must be above 0",
+                "batch_max_samples, flush_interval_ms and retention_interval_s must be above 0",
             );
         }
         if self.websocket.send_queue == 0 || self.websocket.max_frame_bytes < 256 {
@@ -265,6 +290,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("http.bind"), "{err}");
+    }
+
+    #[test]
+    fn token_settings_are_checked() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert!(s.http.auth_token.is_empty() && !s.http.protect_reads);
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("PITWALL__HTTP__AUTH_TOKEN", "s3cret-token"),
+                ("PITWALL__HTTP__PROTECT_READS", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.http.auth_token, "s3cret-token");
+        assert!(s.http.protect_reads);
+        let err = Settings::load_from(None, env(&[("PITWALL__HTTP__PROTECT_READS", "true")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("http.protect_reads"), "{err}");
+        let err = Settings::load_from(None, env(&[("PITWALL__HTTP__AUTH_TOKEN", "two words")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("http.auth_token"), "{err}");
     }
 
     fn file_path() -> std::path::PathBuf {

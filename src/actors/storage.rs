@@ -8,18 +8,21 @@
 //! is slow the consumer loop waits instead of queueing. A failed flush is
 //! retried with backoff, never dropped; writes are idempotent, so retrying a
 //! half-written batch doubles nothing. Bad records go to the DLQ.
+//!
+//! Every `retention_interval` it also drops the samples of races that ended
+//! more than `retention_days` ago (`db::retention`), beside the flushes.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use actix::prelude::*;
-use log::{debug, warn};
+use log::{debug, info, warn};
 use rdkafka::message::Message;
 
 use super::messages::Incoming;
 use crate::db::history::{self, HistoryBatch};
 use crate::db::live::{self, LiveBatch, RaceMeta};
-use crate::db::{DbError, Keys};
+use crate::db::{retention, DbError, Keys};
 use crate::domain::events::decode_processed;
 use crate::domain::events::{ProcessedEvent, RaceState};
 use crate::domain::leaderboard_chunks::Assembler;
@@ -38,6 +41,8 @@ pub struct StorageActor {
     batch_max_samples: usize,
     flush_interval: Duration,
     finished_ttl_s: u64,
+    retention_days: u32,
+    retention_interval: Duration,
     dlq: DeadLetters,
     history: HistoryBatch,
     live: LiveBatch,
@@ -59,6 +64,9 @@ pub struct StorageConfig {
     pub batch_max_samples: usize,
     pub flush_interval: Duration,
     pub finished_ttl_s: u64,
+    /// 0 keeps every race's samples.
+    pub retention_days: u32,
+    pub retention_interval: Duration,
 }
 
 impl StorageActor {
@@ -77,6 +85,8 @@ impl StorageActor {
             batch_max_samples: config.batch_max_samples,
             flush_interval: config.flush_interval,
             finished_ttl_s: config.finished_ttl_s,
+            retention_days: config.retention_days,
+            retention_interval: config.retention_interval,
             dlq,
             history: HistoryBatch::default(),
             live: LiveBatch::default(),
@@ -188,6 +198,25 @@ impl StorageActor {
         }
     }
 
+    /// Drops expired races' samples. Spawned beside the flushes rather than
+    /// waited for: it shares no state with them, and a failed run (a lock
+    /// not granted in time, a database away) is simply tried again next time.
+    fn apply_retention(&mut self, ctx: &mut Context<Self>) {
+        let (pg, days) = (self.pg.clone(), self.retention_days);
+        ctx.spawn(
+            async move {
+                match retention::drop_expired(&pg, days).await {
+                    Ok(cleared) if !cleared.is_empty() => {
+                        info!("retention: dropped the samples of races {cleared:?}")
+                    }
+                    Ok(_) => {}
+                    Err(e) => warn!("retention run failed, next in the next interval: {e}"),
+                }
+            }
+            .into_actor(self),
+        );
+    }
+
     /// Writes the batch, retrying until it is written, then releases its acks.
     fn flush(&mut self, ctx: &mut Context<Self>) {
         if self.history.is_empty() && self.live.is_empty() && self.acks.is_empty() {
@@ -261,6 +290,9 @@ impl Actor for StorageActor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.run_interval(self.flush_interval, Self::flush);
+        if self.retention_days > 0 {
+            ctx.run_interval(self.retention_interval, Self::apply_retention);
+        }
     }
 }
 

@@ -1,10 +1,11 @@
-//! PostgreSQL history: what storage writes and what GraphQL reads. Writes go
-//! in one transaction per batch, rows through UNNEST (one statement per table,
-//! never one per row), idempotent on natural keys.
+//! PostgreSQL history: what storage writes. Writes go in one transaction per
+//! batch, rows through binary COPY or UNNEST (one statement per table, never
+//! one per row), idempotent on natural keys.
 
 use deadpool_postgres::{GenericClient, Pool};
 
 use super::history_events::{self, EventRows};
+use super::samples;
 use super::DbError;
 use crate::domain::records::{RaceStarted, Sample};
 
@@ -28,26 +29,74 @@ impl HistoryBatch {
     }
 }
 
-/// Writes a batch in one transaction: races first, then samples and events,
-/// then the races that ended, so a race shows as finished only with all of
-/// its history.
+/// From this many samples, a batch's second half goes in over a second
+/// connection at the same time as the first: on 2 cores the two backends
+/// then share the work (examples/bench_storage, docs/benchmarks.md). Below
+/// it the second round trip costs more than it saves.
+const SPLIT_FROM_SAMPLES: usize = 10_000;
+
+/// Writes a batch: races, samples and events in one transaction (a large
+/// batch's second half of samples in a concurrent one of its own), then the
+/// races that ended, after both have committed, so a race shows as
+/// finished only with all of its history. A failure anywhere fails the
+/// batch, and retrying it is safe: every write is idempotent.
 pub async fn write_batch(pool: &Pool, batch: &HistoryBatch) -> Result<(), DbError> {
     let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    for race in &batch.races {
-        insert_race(&tx, race).await?;
+    samples::ensure_partitions(&client, &batch.samples).await?;
+    let all = &batch.samples[..];
+    // A pool of one would wait on itself.
+    let (first, second) = if all.len() >= SPLIT_FROM_SAMPLES && pool.status().max_size > 1 {
+        all.split_at(all.len() / 2)
+    } else {
+        (all, &all[..0])
+    };
+    let main = async {
+        let mut tx = client.transaction().await?;
+        for race in &batch.races {
+            insert_race(&tx, race).await?;
+        }
+        samples::insert(&mut tx, first).await?;
+        history_events::insert(&tx, &batch.events).await?;
+        if second.is_empty() {
+            mark_finished(&tx, &batch.finished).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, DbError>(())
+    };
+    let (main, other) = futures_util::future::join(main, samples_alone(pool, second)).await;
+    main?;
+    other?;
+    if !second.is_empty() {
+        mark_finished(&client, &batch.finished).await?;
     }
-    insert_samples(&tx, &batch.samples).await?;
-    history_events::insert(&tx, &batch.events).await?;
-    for (race_id, ts_ms, status) in &batch.finished {
-        tx.execute(
-            "UPDATE races SET status = $2, finished_at = now(), final_ts_ms = $3 \
-             WHERE race_id = $1 AND status = 'running'",
-            &[race_id, status, &(*ts_ms as i64)],
-        )
-        .await?;
+    Ok(())
+}
+
+/// Samples in a transaction of their own, on a connection of their own.
+async fn samples_alone(pool: &Pool, rows: &[(String, Sample)]) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
     }
+    let mut client = pool.get().await?;
+    let mut tx = client.transaction().await?;
+    samples::insert(&mut tx, rows).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+async fn mark_finished(
+    client: &impl GenericClient,
+    finished: &[(String, u64, &'static str)],
+) -> Result<(), DbError> {
+    for (race_id, ts_ms, status) in finished {
+        client
+            .execute(
+                "UPDATE races SET status = $2, finished_at = now(), final_ts_ms = $3 \
+                 WHERE race_id = $1 AND status = 'running'",
+                &[race_id, status, &(*ts_ms as i64)],
+            )
+            .await?;
+    }
     Ok(())
 }
 
@@ -76,65 +125,6 @@ async fn insert_race(tx: &impl GenericClient, race: &RaceStarted) -> Result<(), 
          SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[]) \
          ON CONFLICT DO NOTHING",
         &[&race.race_id, &car_ids, &numbers, &drivers, &teams],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn insert_samples(
-    tx: &impl GenericClient,
-    samples: &[(String, Sample)],
-) -> Result<(), DbError> {
-    if samples.is_empty() {
-        return Ok(());
-    }
-    let col = |f: &dyn Fn(&Sample) -> f32| samples.iter().map(|(_, s)| f(s)).collect::<Vec<f32>>();
-    let race_ids: Vec<&str> = samples.iter().map(|(r, _)| r.as_str()).collect();
-    let car_ids: Vec<i32> = samples.iter().map(|(_, s)| s.car_id as i32).collect();
-    let seqs: Vec<i64> = samples.iter().map(|(_, s)| s.seq as i64).collect();
-    let ts: Vec<i64> = samples.iter().map(|(_, s)| s.ts_ms as i64).collect();
-    let laps: Vec<i32> = samples.iter().map(|(_, s)| s.lap as i32).collect();
-    let gears: Vec<i16> = samples.iter().map(|(_, s)| i16::from(s.gear)).collect();
-    let rpms: Vec<i32> = samples.iter().map(|(_, s)| s.rpm as i32).collect();
-    let drs: Vec<bool> = samples.iter().map(|(_, s)| s.drs).collect();
-    let compounds: Vec<&str> = samples
-        .iter()
-        .map(|(_, s)| s.tyre.compound.as_str())
-        .collect();
-    let ages: Vec<i32> = samples
-        .iter()
-        .map(|(_, s)| s.tyre.age_laps as i32)
-        .collect();
-    let pits: Vec<&str> = samples.iter().map(|(_, s)| s.pit.as_str()).collect();
-    tx.execute(
-        "INSERT INTO samples (race_id, car_id, seq, ts_ms, lap, lap_distance_m, speed_kph, \
-           throttle, brake, gear, rpm, drs, compound, tyre_age_laps, tyre_wear, fuel_kg, x, y, pit) \
-         SELECT * FROM UNNEST($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::int[], \
-           $6::real[], $7::real[], $8::real[], $9::real[], $10::smallint[], $11::int[], \
-           $12::bool[], $13::text[], $14::int[], $15::real[], $16::real[], $17::real[], \
-           $18::real[], $19::text[]) \
-         ON CONFLICT DO NOTHING",
-        &[
-            &race_ids,
-            &car_ids,
-            &seqs,
-            &ts,
-            &laps,
-            &col(&|s| s.lap_distance_m as f32),
-            &col(&|s| s.speed_kph as f32),
-            &col(&|s| s.throttle as f32),
-            &col(&|s| s.brake as f32),
-            &gears,
-            &rpms,
-            &drs,
-            &compounds,
-            &ages,
-            &col(&|s| s.tyre.wear as f32),
-            &col(&|s| s.fuel_kg as f32),
-            &col(&|s| s.x as f32),
-            &col(&|s| s.y as f32),
-            &pits,
-        ],
     )
     .await?;
     Ok(())

@@ -7,6 +7,9 @@ pub mod history;
 pub mod history_events;
 pub mod live;
 pub mod queries;
+pub mod retention;
+pub mod samples;
+pub mod sim_checkpoint;
 
 use std::time::Duration;
 

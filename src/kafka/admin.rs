@@ -21,6 +21,12 @@ fn admin(settings: &KafkaSettings) -> Result<AdminClient<DefaultClientContext>, 
 /// `simulator_commands` (names from settings) unless they exist.
 pub async fn ensure_topics(settings: &KafkaSettings) -> Result<(), KafkaError> {
     let admin = admin(settings)?;
+    // Without an explicit delete policy Tansu keeps every record forever
+    // (docs/broker.md), so the policy is always set; -1 is "no limit".
+    let retention_ms = match settings.retention_hours {
+        0 => "-1".to_owned(),
+        h => (h * 3_600_000).to_string(),
+    };
     let topics: Vec<NewTopic> = settings
         .topics
         .all()
@@ -31,6 +37,8 @@ pub async fn ensure_topics(settings: &KafkaSettings) -> Result<(), KafkaError> {
                 settings.partitions,
                 TopicReplication::Fixed(settings.replication),
             )
+            .set("cleanup.policy", "delete")
+            .set("retention.ms", &retention_ms)
         })
         .collect();
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));

@@ -4,8 +4,11 @@
 
 #![allow(dead_code)]
 
+pub mod history;
 pub mod processes;
 pub mod proxy;
+pub mod tansu;
+pub mod ws;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
