@@ -88,7 +88,19 @@ pub struct StopSimulation {
 #[rtype(result = "()")]
 pub struct SimulationEnded {
     pub race_id: String,
+    /// The race is over and every record of it acknowledged; false when it
+    /// stopped part-way (handed off, or a record was not delivered) and
+    /// must be resumed from its checkpoint.
+    pub completed: bool,
+    /// Which actor: a newer one may run the race already.
+    pub actor: Addr<crate::actors::simulator::SimulatorActor>,
 }
+
+/// To a simulator actor: its start command's partition went to another
+/// instance, which resumes the race; stop without ending it.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct HandOff;
 
 /// To the hub: a WebSocket session connected; the hub answers with its id.
 #[derive(Message)]

@@ -40,7 +40,10 @@ impl Checkpoints {
         offset: i64,
     ) -> Result<(), DbError> {
         let mut conn = self.pool.get().await?;
-        conn.hset::<_, _, _, ()>(self.keys.checkpoint(topic, partition), race_id, offset)
+        // The first start stays: a simulator resumed right after it began
+        // announces the race again, and replaying from the later copy would
+        // miss the frames in between.
+        conn.hset_nx::<_, _, _, ()>(self.keys.checkpoint(topic, partition), race_id, offset)
             .await?;
         Ok(())
     }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod dlq;
 pub mod offsets;
+pub mod rejoin;
 pub mod source;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -7,6 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 #[derive(Debug, Default)]
 struct PartitionState {
     in_flight: BTreeSet<i64>,
+    /// In flight for long (see `hold`).
+    held: BTreeSet<i64>,
     /// One past the highest offset handed out.
     next: i64,
     /// The last position reported by `take_committable`.
@@ -39,6 +41,18 @@ impl OffsetTracker {
     pub fn done(&mut self, topic: &str, partition: i32, offset: i64) {
         if let Some(state) = self.partitions.get_mut(&(topic.to_owned(), partition)) {
             state.in_flight.remove(&offset);
+            state.held.remove(&offset);
+        }
+    }
+
+    /// A record in flight whose effect takes long (a simulated race): it
+    /// still holds its partition's commit back, but shutdown does not wait
+    /// for it.
+    pub fn hold(&mut self, topic: &str, partition: i32, offset: i64) {
+        if let Some(state) = self.partitions.get_mut(&(topic.to_owned(), partition)) {
+            if state.in_flight.contains(&offset) {
+                state.held.insert(offset);
+            }
         }
     }
 
@@ -65,6 +79,14 @@ impl OffsetTracker {
     pub fn in_flight(&self) -> usize {
         self.partitions.values().map(|s| s.in_flight.len()).sum()
     }
+
+    /// Records in flight that shutdown waits for: all but the held ones.
+    pub fn awaited(&self) -> usize {
+        self.partitions
+            .values()
+            .map(|s| s.in_flight.len() - s.held.len())
+            .sum()
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +108,20 @@ mod tests {
         t.done("raw", 0, 13);
         assert_eq!(t.take_committable(), vec![("raw".into(), 0, 15)]);
         assert!(t.take_committable().is_empty(), "nothing moved");
+    }
+
+    #[test]
+    fn a_held_record_holds_the_commit_back_but_is_not_awaited() {
+        let mut t = OffsetTracker::default();
+        t.begin("commands", 0, 3);
+        t.begin("commands", 0, 4);
+        t.hold("commands", 0, 3);
+        t.done("commands", 0, 4);
+        assert!(t.take_committable().is_empty(), "3 is still in flight");
+        assert_eq!((t.in_flight(), t.awaited()), (1, 0));
+        t.done("commands", 0, 3);
+        assert_eq!(t.take_committable(), vec![("commands".into(), 0, 5)]);
+        assert_eq!((t.in_flight(), t.awaited()), (0, 0));
     }
 
     #[test]

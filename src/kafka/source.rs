@@ -29,6 +29,7 @@ use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, watch};
 
 use super::offsets::OffsetTracker;
+use super::rejoin::Rejoin;
 use super::{consumer_config, FetchProfile, KafkaError};
 use crate::actors::messages::{Incoming, PartitionsRevoked};
 use crate::config::KafkaSettings;
@@ -41,14 +42,38 @@ pub struct Ack {
     topic: Arc<str>,
     partition: i32,
     offset: i64,
-    tx: Option<mpsc::UnboundedSender<(Arc<str>, i32, i64)>>,
+    tx: Option<mpsc::UnboundedSender<AckNote>>,
+}
+
+/// What an [`Ack`] tells the loop about its record.
+#[derive(Debug)]
+enum AckNote {
+    Done(Arc<str>, i32, i64),
+    Held(Arc<str>, i32, i64),
 }
 
 impl Ack {
     pub fn done(self) {
         if let Some(tx) = &self.tx {
             // The loop has gone only at shutdown; nothing is left to commit then.
-            let _ = tx.send((self.topic.clone(), self.partition, self.offset));
+            let _ = tx.send(AckNote::Done(
+                self.topic.clone(),
+                self.partition,
+                self.offset,
+            ));
+        }
+    }
+
+    /// The record's effect takes as long as a simulated race: it stays
+    /// uncommitted, but shutdown does not wait for it (it is read again
+    /// after the restart, which is the point).
+    pub fn held(&self) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(AckNote::Held(
+                self.topic.clone(),
+                self.partition,
+                self.offset,
+            ));
         }
     }
 
@@ -109,6 +134,8 @@ pub struct SourceContext {
     changes: mpsc::UnboundedSender<GroupChange>,
     planner: Option<Arc<dyn ReplayPlanner>>,
     horizons: Horizons,
+    /// The group's session timeout, for `rejoin.rs`.
+    session_timeout: Duration,
 }
 
 impl SourceContext {
@@ -242,6 +269,8 @@ const STORE_EVERY: Duration = Duration::from_millis(100);
 /// How often consumer lag is read from the broker's watermarks.
 const LAG_EVERY: Duration = Duration::from_secs(5);
 const DRAIN_ON_SHUTDOWN: Duration = Duration::from_secs(10);
+/// How often an empty assignment is looked at (`rejoin.rs`).
+const REJOIN_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Subscribes and runs the loop on the current actix arbiter until `shutdown`
 /// turns true; then waits (bounded) for records in flight, commits, and
@@ -270,6 +299,7 @@ pub fn spawn(
         changes: changes_tx,
         planner: spec.replay.clone(),
         horizons: horizons.clone(),
+        session_timeout: Duration::from_millis(settings.session_timeout_ms.into()),
     })?;
     let topics: Vec<&str> = spec.topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics)?;
@@ -293,19 +323,20 @@ async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let consumer = Arc::new(consumer);
-    let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<(Arc<str>, i32, i64)>();
+    let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<AckNote>();
     let mut tracker = OffsetTracker::default();
     let mut lag_ticker = tokio::time::interval(LAG_EVERY);
     let mut lag_task: Option<tokio::task::JoinHandle<()>> = None;
     let mut ticker = tokio::time::interval(STORE_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut rejoin_ticker = tokio::time::interval(REJOIN_CHECK_EVERY);
+    let status = consumer.context().status.clone();
+    let mut rejoin = Rejoin::new(consumer.context().session_timeout);
     loop {
         tokio::select! {
             biased;
             _ = shutdown.changed() => break,
-            Some((topic, partition, offset)) = ack_rx.recv() => {
-                tracker.done(&topic, partition, offset);
-            }
+            Some(note) = ack_rx.recv() => note.apply(&mut tracker),
             Some(GroupChange::Revoked(lost)) = changes.recv() => {
                 for (topic, partition) in &lost {
                     tracker.revoke(topic, *partition);
@@ -316,6 +347,20 @@ async fn run(
                 }
             }
             _ = ticker.tick() => store(&consumer, &mut tracker, &spec.name),
+            _ = rejoin_ticker.tick(), if spec.commit => {
+                if rejoin.due(status.joined(), status.assigned_partitions(), std::time::Instant::now()) {
+                    warn!(
+                        "{}: no partitions for twice the session timeout; leaving and \
+                         rejoining the group once (a killed member may hold them: docs/broker.md)",
+                        spec.name
+                    );
+                    let topics: Vec<&str> = spec.topics.iter().map(String::as_str).collect();
+                    consumer.unsubscribe();
+                    if let Err(e) = consumer.subscribe(&topics) {
+                        warn!("{}: resubscribe failed: {e}", spec.name);
+                    }
+                }
+            }
             _ = lag_ticker.tick() => {
                 // Watermarks block: read them off the actor thread, one
                 // reading at a time.
@@ -364,9 +409,9 @@ async fn run(
     }
     if spec.commit {
         let deadline = tokio::time::Instant::now() + DRAIN_ON_SHUTDOWN;
-        while tracker.in_flight() > 0 {
+        while tracker.awaited() > 0 {
             match tokio::time::timeout_at(deadline, ack_rx.recv()).await {
-                Ok(Some((topic, partition, offset))) => tracker.done(&topic, partition, offset),
+                Ok(Some(note)) => note.apply(&mut tracker),
                 _ => break,
             }
         }
@@ -396,6 +441,15 @@ async fn run(
         info!("{name}: left the group");
     })
     .await;
+}
+
+impl AckNote {
+    fn apply(self, tracker: &mut OffsetTracker) {
+        match self {
+            AckNote::Done(topic, partition, offset) => tracker.done(&topic, partition, offset),
+            AckNote::Held(topic, partition, offset) => tracker.hold(&topic, partition, offset),
+        }
+    }
 }
 
 /// How long an actor may take to accept a record before the consumer pauses
