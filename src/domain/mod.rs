@@ -6,6 +6,8 @@ pub mod downsample;
 pub mod events;
 pub mod leaderboard_chunks;
 pub mod records;
+#[cfg(test)]
+mod records_props;
 pub mod sim;
 pub mod strategy;
 pub mod timing;

@@ -265,9 +265,25 @@ fn validate(record: &RawRecord) -> Result<(), DecodeError> {
     }
 }
 
+/// Longest lap accepted, metres: the longest circuits raced are ~25 km.
+/// Samples' `lap_distance_m` has the same bound.
+const MAX_LAP_M: f64 = 100_000.0;
+/// Longest race accepted, metres (a 24-hour race is ~5,500 km). Timing
+/// sizes its first-arrival line by the race distance (6 bytes per 10 m),
+/// so this bounds what one record can make processing allocate.
+const MAX_RACE_M: f64 = 10_000_000.0;
+
 fn validate_race_started(r: &RaceStarted) -> Result<(), DecodeError> {
-    if !(r.track.length_m.is_finite() && r.track.length_m > 100.0) {
-        return Err(invalid("track.length_m must be a finite number above 100"));
+    let length_m = r.track.length_m;
+    if !(length_m.is_finite() && length_m > 100.0 && length_m <= MAX_LAP_M) {
+        return Err(invalid(format!(
+            "track.length_m must be a finite number above 100 and at most {MAX_LAP_M}"
+        )));
+    }
+    if !(r.track.pit_loss_ms.is_finite() && r.track.pit_loss_ms >= 0.0) {
+        return Err(invalid(
+            "track.pit_loss_ms must be a finite number, 0 or more",
+        ));
     }
     let [s2, s3] = r.track.sector_starts_m;
     if !(0.0 < s2 && s2 < s3 && s3 < r.track.length_m) {
@@ -275,8 +291,10 @@ fn validate_race_started(r: &RaceStarted) -> Result<(), DecodeError> {
             "track.sector_starts_m must rise strictly inside the lap",
         ));
     }
-    if r.total_laps == 0 {
-        return Err(invalid("total_laps must be at least 1"));
+    if r.total_laps == 0 || f64::from(r.total_laps) * length_m > MAX_RACE_M {
+        return Err(invalid(format!(
+            "total_laps must be at least 1 and the race at most {MAX_RACE_M} m long"
+        )));
     }
     if !(r.sample_hz.is_finite() && r.sample_hz > 0.0) {
         return Err(invalid("sample_hz must be positive"));
@@ -318,7 +336,7 @@ fn validate_sample(s: &Sample) -> Result<(), String> {
         return Err(format!("{name} is not a finite number"));
     }
     let ranges = [
-        ("lap_distance_m", s.lap_distance_m, 0.0, 100_000.0),
+        ("lap_distance_m", s.lap_distance_m, 0.0, MAX_LAP_M),
         ("speed_kph", s.speed_kph, 0.0, 500.0),
         ("throttle", s.throttle, 0.0, 1.0),
         ("brake", s.brake, 0.0, 1.0),

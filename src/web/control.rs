@@ -16,8 +16,9 @@ use crate::db::queries;
 use crate::domain::commands::{Command, RaceParams};
 use crate::kafka::KafkaError;
 
-/// JSON bodies that do not parse get a 400 with serde's message, which names
-/// the field (`unknown field "carz"`, `invalid type ... for cars`).
+/// JSON bodies that are not JSON (or not sent as `application/json`, or
+/// over 64 KB) get a 400 saying so; `parse_params` names a field whose
+/// value does not fit.
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(64 * 1024)
@@ -61,11 +62,39 @@ async fn send(state: &AppState, command: &Command) -> Result<(), WebError> {
     .await?)
 }
 
+/// The fields of `RaceParams`, for naming the one that does not parse.
+const PARAM_FIELDS: [&str; 8] = [
+    "name",
+    "track",
+    "cars",
+    "laps",
+    "sample_hz",
+    "time_scale",
+    "seed",
+    "safety_car_probability",
+];
+
+/// Reads the parameters from a JSON body. Read as a `Value` first and then
+/// through `serde_path_to_error`, so a value of the wrong type or beyond its
+/// type (`"cars": -1`, `"cars": 1e12`) is refused naming its field, which
+/// serde's own message does not.
+fn parse_params(body: serde_json::Value) -> Result<RaceParams, WebError> {
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let field = PARAM_FIELDS.iter().find(|f| **f == path).copied();
+        let message = match field {
+            Some(f) => format!("{f}: {}", e.inner()),
+            None => format!("bad request body: {}", e.inner()),
+        };
+        WebError::BadRequest { field, message }
+    })
+}
+
 pub async fn start_race(
     state: web::Data<AppState>,
-    params: web::Json<RaceParams>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, WebError> {
-    let params = params.into_inner();
+    let params = parse_params(body.into_inner())?;
     params
         .validate(state.settings.simulator.max_cars)
         .map_err(|e| WebError::bad(e.field, e.to_string()))?;
@@ -121,4 +150,36 @@ pub async fn stop_race(
     }
     send(&state, &Command::stop(&id)).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "race_id": *id, "status": "stopping" })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field_of(body: serde_json::Value) -> (Option<&'static str>, String) {
+        match parse_params(body) {
+            Err(WebError::BadRequest { field, message }) => (field, message),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_value_that_does_not_fit_is_refused_naming_its_field() {
+        for bad in [
+            json!(-1),
+            json!(1e12),
+            json!(2.5),
+            json!("lots"),
+            json!(4294967296u64),
+        ] {
+            let (field, message) = field_of(json!({ "cars": bad }));
+            assert_eq!(field, Some("cars"), "{message}");
+            assert!(message.starts_with("cars: "), "{message}");
+        }
+        let (field, message) = field_of(json!({"carz": 1}));
+        assert_eq!(field, None);
+        assert!(message.contains("carz"), "{message}");
+        assert_eq!(parse_params(json!({"cars": 3})).unwrap().cars, 3);
+    }
 }

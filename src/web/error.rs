@@ -18,6 +18,9 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     Forbidden(String),
+    /// No bearer token, or not the right one (`web::auth`).
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("{0}")]
     Unavailable(String),
 }
@@ -49,6 +52,7 @@ impl ResponseError for WebError {
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -56,9 +60,14 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         let field = match self {
             WebError::BadRequest { field, .. } => *field,
+            WebError::Unauthorized(_) => Some("authorization"),
             _ => None,
         };
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "error": self.to_string(), "field": field }))
+        let mut response = HttpResponse::build(self.status_code());
+        if let WebError::Unauthorized(_) = self {
+            // RFC 6750: a 401 names the scheme it wants.
+            response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(serde_json::json!({ "error": self.to_string(), "field": field }))
     }
 }

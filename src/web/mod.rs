@@ -2,7 +2,9 @@
 //! simulator control API, and health. Handlers are thin: they validate, call
 //! into `db`/`kafka`, and map errors through `WebError`.
 
+pub mod auth;
 pub mod control;
+pub mod cors;
 pub mod dashboard;
 pub mod error;
 pub mod graphql;
@@ -13,11 +15,12 @@ pub mod ws;
 use std::sync::Arc;
 
 use actix::Addr;
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use rdkafka::producer::FutureProducer;
 
 use crate::actors::hub::Hub;
-use crate::config::Settings;
+use crate::config::{HttpSettings, Settings};
 use crate::db::Keys;
 use crate::kafka::source::SourceStatus;
 use crate::schema::Schema;
@@ -43,15 +46,28 @@ pub fn health_routes(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(health::metrics));
 }
 
-/// The public routes of the serve role.
-pub fn public_routes(cfg: &mut web::ServiceConfig) {
+/// The public routes of the serve role. The API routes carry CORS (outside,
+/// so a preflight is answered before any token is asked for and a 401
+/// still reaches the page) and the bearer-token guard (`auth`).
+pub fn public_routes(cfg: &mut web::ServiceConfig, http: &HttpSettings) {
     cfg.app_data(control::json_config())
-        .route("/graphql", web::post().to(graphql::graphql))
-        .route("/graphql", web::get().to(graphql::graphql_get))
+        .service(
+            web::resource("/graphql")
+                .wrap(from_fn(auth::reads))
+                .wrap(cors::cors(&http.allowed_origins))
+                .route(web::post().to(graphql::graphql))
+                .route(web::get().to(graphql::graphql_get)),
+        )
         .route("/graphiql", web::get().to(dashboard::graphiql))
-        .route("/ws", web::get().to(ws::connect))
+        .service(
+            web::resource("/ws")
+                .wrap(from_fn(auth::socket))
+                .route(web::get().to(ws::connect)),
+        )
         .service(
             web::scope("/api/races")
+                .wrap(from_fn(auth::control))
+                .wrap(cors::cors(&http.allowed_origins))
                 .route("", web::post().to(control::start_race))
                 .route("", web::get().to(control::list_races))
                 .route("/{id}", web::get().to(control::get_race))

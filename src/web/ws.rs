@@ -18,14 +18,7 @@ pub fn origin_allowed(req: &HttpRequest, allowed: &[String]) -> bool {
     let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) else {
         return true;
     };
-    if allowed.iter().any(|a| a == "*" || a == origin) {
-        return true;
-    }
-    let host = req.connection_info().host().to_owned();
-    origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        .is_some_and(|o| o == host)
+    super::cors::origin_allowed(origin, req.connection_info().host(), allowed)
 }
 
 pub async fn connect(

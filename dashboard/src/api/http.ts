@@ -1,6 +1,8 @@
 // Fetch helpers that turn every failure into an ApiError with a sentence a
 // person can read: the control API's {error, field}, GraphQL's {errors}, a
-// plain-text body or, failing all, the HTTP status.
+// plain-text body or, failing all, the HTTP status. The stored bearer
+// token (api/token.ts), if any, goes with every request.
+import { authHeaders } from "./token";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -76,7 +78,7 @@ export async function requestJson<T>(url: string, init?: RequestInit): Promise<T
   try {
     res = await fetch(url, {
       ...init,
-      headers: { Accept: "application/json", ...(init?.headers ?? {}) },
+      headers: { Accept: "application/json", ...authHeaders(), ...(init?.headers ?? {}) },
     });
   } catch (err) {
     throw new ApiError(`cannot reach the server (${errorText(err)})`, 0);

@@ -1,10 +1,13 @@
 // Starts a simulated race through POST /api/races. The server validates;
 // its {error, field} is shown and the field outlined, so limits live in one
 // place (src/domain/commands.rs) and the form only guides with min/max.
+// A server that asks for a bearer token answers 401: the form then shows
+// the message and a token field (kept for the tab, api/token.ts).
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { startRace } from "../api/control";
 import { ApiError, errorText } from "../api/http";
+import { getToken, setToken } from "../api/token";
 import { TRACKS } from "../api/types";
 import type { StartRaceParams } from "../api/types";
 
@@ -51,6 +54,8 @@ export function StartRaceForm({ onStarted }: { onStarted: (raceId: string) => vo
   const [values, setValues] = useState<FormValues>(INITIAL);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; field: string | null } | null>(null);
+  const [token, setTokenValue] = useState(getToken);
+  const [askToken, setAskToken] = useState(() => getToken() !== "");
 
   const set = (k: keyof FormValues) => (e: { target: { value: string } }) =>
     setValues((v) => ({ ...v, [k]: e.target.value }));
@@ -59,14 +64,18 @@ export function StartRaceForm({ onStarted }: { onStarted: (raceId: string) => vo
     e.preventDefault();
     setBusy(true);
     setError(null);
+    if (askToken) setToken(token);
     try {
       const res = await startRace(toParams(values));
       if (!res?.race_id) throw new Error("the server did not return a race id");
       onStarted(res.race_id);
     } catch (err) {
+      const unauthorized = err instanceof ApiError && err.status === 401;
+      if (unauthorized) setAskToken(true);
       setError({
         message: errorText(err),
-        field: err instanceof ApiError ? err.field : null,
+        // The 401's field is the Authorization header, not a form field.
+        field: err instanceof ApiError && !unauthorized ? err.field : null,
       });
     } finally {
       setBusy(false);
@@ -103,6 +112,19 @@ export function StartRaceForm({ onStarted }: { onStarted: (raceId: string) => vo
       {numberField("time_scale", "Time scale (0 = max)", { min: 0, max: 1000, step: "any" })}
       {numberField("seed", "Seed", { min: 0, max: Number.MAX_SAFE_INTEGER })}
       {numberField("safety_car_probability", "Safety car p", { min: 0, max: 1, step: 0.05 })}
+      {askToken && (
+        <label className="field">
+          <span>Access token</span>
+          <input
+            type="password"
+            name="token"
+            autoComplete="off"
+            value={token}
+            onChange={(e) => setTokenValue(e.target.value)}
+            data-testid="token-input"
+          />
+        </label>
+      )}
       <button type="submit" disabled={busy} data-testid="start-race-submit">
         {busy ? "Starting…" : "Start race"}
       </button>

@@ -66,6 +66,28 @@ describe("StartRaceForm", () => {
     expect(onStarted).not.toHaveBeenCalled();
   });
 
+  it("asks for a token on a 401, then sends it as a bearer token", async () => {
+    sessionStorage.clear();
+    const fetchMock = vi.fn(async (_url: string, init?: RequestInit) => {
+      const auth = (init?.headers as Record<string, string> | undefined)?.Authorization;
+      return auth === "Bearer t0ken"
+        ? new Response(JSON.stringify({ race_id: "r-tok", status: "starting" }), { status: 202 })
+        : new Response(JSON.stringify({ error: "missing bearer token: send \"Authorization: Bearer <token>\"", field: "authorization" }), { status: 401 });
+    });
+    vi.stubGlobal("fetch", fetchMock);
+    const onStarted = vi.fn();
+    render(<StartRaceForm onStarted={onStarted} />);
+    expect(screen.queryByTestId("token-input")).toBeNull();
+    fireEvent.click(screen.getByTestId("start-race-submit"));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("missing bearer token"));
+    expect(onStarted).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByTestId("token-input"), { target: { value: "t0ken" } });
+    fireEvent.click(screen.getByTestId("start-race-submit"));
+    await waitFor(() => expect(onStarted).toHaveBeenCalledWith("r-tok"));
+    expect(sessionStorage.getItem("pitwall.token")).toBe("t0ken");
+    sessionStorage.clear();
+  });
+
   it("posts the parameters and reports the new race id", async () => {
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) =>
       new Response(JSON.stringify({ race_id: "r-abc", status: "starting" }), { status: 202 }),

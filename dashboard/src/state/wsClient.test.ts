@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LiveSocket, backoffDelay } from "./wsClient";
+import { LiveSocket, backoffDelay, defaultWsUrl } from "./wsClient";
 import type { ConnectionState, SocketLike } from "./wsClient";
 import type { ServerMessage } from "../api/types";
 
@@ -149,5 +149,12 @@ describe("LiveSocket", () => {
     expect(FakeSocket.all[0]!.sentOps()).toEqual([{ op: "ping" }]);
     vi.advanceTimersByTime(45_000);
     expect(states.at(-1)?.phase).toBe("reconnecting");
+  });
+});
+
+describe("defaultWsUrl", () => {
+  it("follows the page's scheme and carries a token as ?token=", () => {
+    expect(defaultWsUrl({ protocol: "http:", host: "h:8080" }, "")).toBe("ws://h:8080/ws");
+    expect(defaultWsUrl({ protocol: "https:", host: "h" }, "a b&c")).toBe("wss://h/ws?token=a%20b%26c");
   });
 });

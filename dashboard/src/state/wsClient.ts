@@ -2,6 +2,7 @@
 // subscriptions, reconnect with exponential backoff (capped) and resubscribe
 // after every reconnect (the server answers each subscribe with a fresh
 // snapshot, so nothing missed while away is needed from us).
+import { getToken } from "../api/token";
 import { ALL_CHANNELS, BASE_CHANNELS } from "../api/types";
 import type { ServerMessage } from "../api/types";
 
@@ -61,9 +62,14 @@ export interface LiveSocketOptions {
 
 const OPEN = 1;
 
-/** ws(s)://host/ws for the page's own origin (the dev server proxies it). */
-export function defaultWsUrl(loc: { protocol: string; host: string } = window.location): string {
-  return `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}/ws`;
+/** ws(s)://host/ws for the page's own origin (the dev server proxies it),
+ * with the stored token as `?token=` (a browser WebSocket has no headers). */
+export function defaultWsUrl(
+  loc: { protocol: string; host: string } = window.location,
+  token: string = getToken(),
+): string {
+  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  return `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}/ws${query}`;
 }
 
 export class LiveSocket {

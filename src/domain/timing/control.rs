@@ -22,6 +22,9 @@ impl RaceTiming {
     /// cars finishing when the flag is shown).
     pub fn race_control(&mut self, rc: &RaceControl) -> Vec<TimingEvent> {
         let mut events = Vec::new();
+        if self.control_seen(rc) {
+            return events;
+        }
         let neutral = match rc.kind {
             RaceControlKind::SafetyCar => Some(Neutralisation::SafetyCar),
             RaceControlKind::VirtualSafetyCar => Some(Neutralisation::VirtualSafetyCar),
@@ -59,10 +62,41 @@ impl RaceTiming {
                 }
             }
             RaceControlKind::ChequeredFlag => {
-                self.show_chequer(rc.ts_ms as f64, rc.sent_at_us, &mut events)
+                // A flag stamped before samples already timed (a late or
+                // hostile record) takes effect from the newest of them: it
+                // must not rewrite laps completed after its stamp, which
+                // `show_chequer` would count as finishes at their latest
+                // crossing.
+                let newest = self.cars.iter().map(|c| c.last_ts_ms).max().unwrap_or(0);
+                let at = rc.ts_ms.max(newest);
+                self.show_chequer(at as f64, rc.sent_at_us, &mut events)
             }
         }
         events
+    }
+}
+
+impl RaceTiming {
+    /// True for a message already applied, or older than the newest one
+    /// applied. A simulator resumed after a crash publishes again what
+    /// followed its last checkpoint; a repeated "safety car" after "safety
+    /// car in" would neutralise the race anew.
+    fn control_seen(&mut self, rc: &RaceControl) -> bool {
+        let key = (rc.kind, rc.car_id);
+        match self.control_ts {
+            Some(ts) if rc.ts_ms < ts => return true,
+            Some(ts) if rc.ts_ms == ts => {
+                if self.control_at_ts.contains(&key) {
+                    return true;
+                }
+            }
+            _ => {
+                self.control_ts = Some(rc.ts_ms);
+                self.control_at_ts.clear();
+            }
+        }
+        self.control_at_ts.push(key);
+        false
     }
 }
 
@@ -113,5 +147,26 @@ mod tests {
         }
         // A retirement without a known car changes nothing.
         assert!(rt.race_control(&rc(RaceControlKind::Retirement)).is_empty());
+    }
+
+    #[test]
+    fn a_message_published_again_is_not_applied_again() {
+        let mut rt = RaceTiming::new("r1", &track(5_000.0), &entries(2), 10);
+        let at = |kind, ts_ms| RaceControl { ts_ms, ..rc(kind) };
+        rt.race_control(&at(RaceControlKind::SafetyCar, 10));
+        rt.race_control(&at(RaceControlKind::SafetyCarIn, 20));
+        // A resumed simulator repeats both.
+        rt.race_control(&at(RaceControlKind::SafetyCar, 10));
+        rt.race_control(&at(RaceControlKind::SafetyCarIn, 20));
+        assert_eq!(
+            (rt.flag(), rt.neutralisation()),
+            ("green", Neutralisation::None)
+        );
+        rt.race_control(&at(RaceControlKind::SafetyCar, 20));
+        assert_eq!(
+            rt.neutralisation(),
+            Neutralisation::SafetyCar,
+            "another message at the same instant is applied"
+        );
     }
 }
