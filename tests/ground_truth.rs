@@ -38,7 +38,8 @@ async fn a_seeded_race_ends_as_the_simulator_knows_it_did() {
     let body = app
         .graphql(&format!(
             r#"{{ race(id: "{race_id}") {{ leaderboard {{ entries {{ carId }} }}
-                 laps(first: 1000) {{ carId lap }} pitStops {{ carId lap }} }} }}"#
+                 laps(first: 1000) {{ carId lap }} pitStops {{ carId lap }}
+                 strategy(first: 1000) {{ carId lap kind }} }} }}"#
         ))
         .await;
     let race = &body["data"]["race"];
@@ -79,6 +80,29 @@ async fn a_seeded_race_ends_as_the_simulator_knows_it_did() {
         true_stops,
         "every pit stop detected"
     );
+    // Each stop was announced when the car turned in: a `boxing` call
+    // with its projected rejoin, on the in-lap.
+    let boxing: std::collections::BTreeSet<(u64, u64)> = race["strategy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "boxing")
+        .map(|c| (c["carId"].as_u64().unwrap(), c["lap"].as_u64().unwrap()))
+        .collect();
+    let true_in_laps: std::collections::BTreeSet<(u64, u64)> = truth["cars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            let car = c["car_id"].as_u64().unwrap();
+            c["pit_stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |p| (car, p["in_lap"].as_u64().unwrap()))
+        })
+        .collect();
+    assert_eq!(boxing, true_in_laps, "a boxing call for every stop");
     assert!(
         !truth["periods"].as_array().unwrap().is_empty(),
         "the seed gives a safety car period"

@@ -10,7 +10,9 @@ use std::time::Instant;
 use pitwall::domain::events::{CarStatus, Leaderboard};
 use pitwall::domain::records::{RaceControl, SCHEMA_VERSION};
 use pitwall::domain::sim::{PeriodKind, RaceConfig, RaceSim, Truth};
-use pitwall::domain::strategy::{evaluate_car, from_timing, StrategyParams};
+use pitwall::domain::strategy::{
+    evaluate_car, from_timing, project_pit_exit, LaneLoss, StrategyParams,
+};
 use pitwall::domain::timing::{Neutralisation, RaceTiming, TimingEvent};
 
 use super::stats::{Errors, Ratio};
@@ -78,6 +80,10 @@ pub struct RaceResult {
     pub rejoin_oracle_green: Ratio,
     pub rejoin_misses: Vec<String>,
     pub rejoin_no_call: u64,
+    /// Strategy's pit-exit projection, made when the car entered the pit lane.
+    pub rejoin_entry: Ratio,
+    pub rejoin_entry_green: Ratio,
+    pub rejoin_entry_misses: Vec<String>,
     /// Wall time of `ingest` (all samples of each tick) and `leaderboard`.
     pub ingest_ns: u128,
     pub board_ns: Vec<u64>,
@@ -95,6 +101,43 @@ struct Call {
     loss_ms: f64,
     /// Every car's gap to the leader when the call was made.
     gaps: Vec<Option<f64>>,
+}
+
+impl Call {
+    /// A SC/VSC was out at the call or at some point until `exit_ms`.
+    fn neutralised_until(&self, truth: &Truth, exit_ms: f64) -> bool {
+        self.neutral != Neutralisation::None
+            || truth
+                .periods
+                .iter()
+                .any(|q| q.start_ms <= exit_ms && q.end_ms.is_none_or(|e| e >= self.ts_ms as f64))
+    }
+
+    /// The cars other than `i` that entered the pit lane from `since_ms` to
+    /// `exit_ms`.
+    fn stopped_meanwhile(&self, truth: &Truth, i: usize, since_ms: f64, exit_ms: f64) -> Vec<bool> {
+        (0..truth.cars.len())
+            .map(|j| {
+                j != i
+                    && truth.cars[j]
+                        .pit_stops
+                        .iter()
+                        .any(|q| q.entry_ms > since_ms && q.entry_ms < exit_ms)
+            })
+            .collect()
+    }
+
+    /// The same model (`gap + loss` against every other gap at the call),
+    /// told which other cars really stopped meanwhile.
+    fn oracle_position(&self, i: usize, stopped: &[bool]) -> u32 {
+        let mine = self.gaps[i].unwrap_or(0.0) + self.loss_ms;
+        let ahead = (0..self.gaps.len())
+            .filter(|&j| j != i)
+            .filter_map(|j| self.gaps[j].map(|g| if stopped[j] { g + self.loss_ms } else { g }))
+            .filter(|&g| g < mine)
+            .count();
+        1 + ahead as u32
+    }
 }
 
 /// A car passed a timing mark; resolved once the tick's leaderboard exists.
@@ -170,6 +213,11 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
     let mut lap_ms: HashMap<(usize, u32), u64> = HashMap::new();
     let mut stops: Vec<(usize, pitwall::domain::events::PitStop)> = Vec::new();
     let mut calls: HashMap<(usize, u32), Option<Call>> = HashMap::new();
+    // (car, in-lap) -> the projection made at pit entry.
+    let mut entry_calls: HashMap<(usize, u32), Call> = HashMap::new();
+    let mut entered: Vec<u32> = Vec::new();
+    let mut exited: Vec<u32> = Vec::new();
+    let mut lane_loss = LaneLoss::default();
     // (car, stop index) -> position by race distance just after pit exit.
     let mut exit_pos: HashMap<(usize, usize), u32> = HashMap::new();
     let mut arrival = 0u64;
@@ -202,6 +250,8 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
 
         // Events of the samples.
         crossed.clear();
+        entered.clear();
+        exited.clear();
         for e in &events {
             match e {
                 TimingEvent::LapCompleted(l) => {
@@ -213,7 +263,11 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
                     }
                     crossed.push(l.car_id);
                 }
-                TimingEvent::PitStop(p) => stops.push((index[&p.stop.car_id], p.stop.clone())),
+                TimingEvent::PitStop(p) => {
+                    exited.push(p.stop.car_id);
+                    stops.push((index[&p.stop.car_id], p.stop.clone()))
+                }
+                TimingEvent::PitEntered(p) => entered.push(p.car_id),
                 TimingEvent::Finished(_) | TimingEvent::Retired(_) => {}
             }
         }
@@ -247,6 +301,38 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
                 calls.insert((i, lap), call);
             }
             res.strategy_ns += t3.elapsed().as_nanos();
+        }
+
+        // The pit-exit projection of the cars that turned in, as the actor does.
+        lane_loss.observe(&board, timing.neutralisation(), &entered, &exited);
+        if !entered.is_empty() {
+            let mut input = from_timing(&timing, &board, track.pit_loss_ms);
+            input.lane_loss_ms = lane_loss.estimate_ms();
+            for car in &entered {
+                let call = input
+                    .cars
+                    .iter()
+                    .position(|c| c.car_id == *car)
+                    .and_then(|k| project_pit_exit(&input, k, params));
+                if let Some(c) = call {
+                    entry_calls.insert(
+                        (index[car], c.lap),
+                        Call {
+                            ts_ms: tick.ts_ms,
+                            rejoin: c.rejoin_position,
+                            neutral: input.neutralisation,
+                            loss_ms: c.pit_loss_ms as f64,
+                            gaps: {
+                                let mut gaps = vec![None; n];
+                                for ci in &input.cars {
+                                    gaps[index[&ci.car_id]] = ci.race_gap_ms();
+                                }
+                                gaps
+                            },
+                        },
+                    );
+                }
+            }
         }
 
         // Reference traces and timing marks passed during this tick.
@@ -326,7 +412,16 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
 
     let truth = sim.truth();
     compare_after(
-        truth, &traces, &crossings, &lap_ms, &stops, &calls, &exit_pos, offsets, &mut res,
+        truth,
+        &traces,
+        &crossings,
+        &lap_ms,
+        &stops,
+        &calls,
+        &entry_calls,
+        &exit_pos,
+        offsets,
+        &mut res,
     );
     res.periods = truth
         .periods
@@ -522,6 +617,7 @@ fn compare_after(
     lap_ms: &HashMap<(usize, u32), u64>,
     stops: &[(usize, pitwall::domain::events::PitStop)],
     calls: &HashMap<(usize, u32), Option<Call>>,
+    entry_calls: &HashMap<(usize, u32), Call>,
     exit_pos: &HashMap<(usize, usize), u32>,
     offsets: [f64; 3],
     res: &mut RaceResult,
@@ -640,6 +736,7 @@ fn compare_after(
                 res.pit_exit.push(s.exit_ts_ms as f64 - x, what);
             }
             rejoin(truth, i, k, calls, exit_pos, res);
+            rejoin_from_entry(truth, i, k, entry_calls, exit_pos, res);
         }
     }
     for (j, (car, s)) in stops.iter().enumerate() {
@@ -672,34 +769,11 @@ fn rejoin(
         return;
     };
     let exit_ms = p.exit_ms.unwrap_or(f64::INFINITY);
-    let neutral_period = truth
-        .periods
-        .iter()
-        .any(|q| q.start_ms <= exit_ms && q.end_ms.is_none_or(|e| e >= call.ts_ms as f64))
-        || call.neutral != Neutralisation::None;
+    let neutral_period = call.neutralised_until(truth, exit_ms);
     if let Some(&pos) = exit_pos.get(&(i, k)) {
         let ok = call.rejoin.abs_diff(pos) <= 1;
-        // The same model told which other cars stopped meanwhile.
-        let stops_meanwhile = |j: usize| {
-            truth.cars[j]
-                .pit_stops
-                .iter()
-                .any(|q| q.entry_ms > call.ts_ms as f64 && q.entry_ms < exit_ms)
-        };
-        let mine = call.gaps[i].unwrap_or(0.0) + call.loss_ms;
-        let oracle = 1
-            + (0..truth.cars.len())
-                .filter(|&j| j != i)
-                .filter_map(|j| call.gaps[j].map(|g| (j, g)))
-                .filter(|&(j, g)| {
-                    let g = if stops_meanwhile(j) {
-                        g + call.loss_ms
-                    } else {
-                        g
-                    };
-                    g < mine
-                })
-                .count() as u32;
+        let stopped = call.stopped_meanwhile(truth, i, call.ts_ms as f64, exit_ms);
+        let oracle = call.oracle_position(i, &stopped);
         let oracle_ok = oracle.abs_diff(pos) <= 1;
         if !neutral_period {
             res.rejoin_oracle_green.add(oracle_ok);
@@ -720,6 +794,46 @@ fn rejoin(
     }
     if let Some(l) = c.laps.iter().find(|l| l.lap == p.in_lap + 1) {
         res.rejoin_outlap.add(call.rejoin.abs_diff(l.position) <= 1);
+    }
+}
+
+/// Strategy's pit-exit projection for stop `k` of car `i`, made when the
+/// car entered the pit lane, against where it really rejoined.
+fn rejoin_from_entry(
+    truth: &Truth,
+    i: usize,
+    k: usize,
+    entry_calls: &HashMap<(usize, u32), Call>,
+    exit_pos: &HashMap<(usize, usize), u32>,
+    res: &mut RaceResult,
+) {
+    let c = &truth.cars[i];
+    let p = &c.pit_stops[k];
+    let (Some(call), Some(&pos)) = (entry_calls.get(&(i, p.in_lap)), exit_pos.get(&(i, k))) else {
+        return;
+    };
+    let exit_ms = p.exit_ms.unwrap_or(f64::INFINITY);
+    let neutral_period = call.neutralised_until(truth, exit_ms);
+    let ok = call.rejoin.abs_diff(pos) <= 1;
+    res.rejoin_entry.add(ok);
+    if !neutral_period {
+        res.rejoin_entry_green.add(ok);
+    }
+    // From just before the entry: a car that turned in the tick before.
+    let stopped = call.stopped_meanwhile(truth, i, call.ts_ms as f64 - 200.0, exit_ms);
+    let oracle = call.oracle_position(i, &stopped);
+    let real_loss = p.exit_ms.unwrap_or(0.0) - p.entry_ms;
+    if !ok {
+        res.rejoin_entry_misses.push(format!(
+            "car {} in-lap {}: projected P{} at pit entry (P{oracle} with the others' \
+             stops known: {} stopped meanwhile), rejoined P{pos}, lane {:.1} s{}",
+            c.car_id,
+            p.in_lap,
+            call.rejoin,
+            stopped.iter().filter(|&&s| s).count(),
+            real_loss / 1_000.0,
+            if neutral_period { " (SC/VSC)" } else { "" }
+        ));
     }
 }
 

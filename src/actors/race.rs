@@ -2,7 +2,9 @@
 //! (`domain::timing::RaceTiming`) and strategy, receives the race's records
 //! in partition order, and publishes to `telemetry_processed`:
 //! `lap_completed` and `pit_stop` as they happen, a `strategy` call for each
-//! car at each of its line crossings, `race_status` on race control,
+//! car at each of its line crossings (for every car when a SC/VSC changes
+//! the pit loss; a `boxing` projection when a car enters the pit lane),
+//! `race_status` on race control,
 //! `leaderboard` at most every `leaderboard_interval_ms` of race clock and on
 //! every change of order, and `car_telemetry` for the track map.
 //!
@@ -18,12 +20,14 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use super::messages::{FinishRace, RaceClosed, RaceControlRecord, RaceFrame, Shutdown, StartRace};
 use super::router::Router;
 use crate::domain::events::{
-    CarPosition, CarTelemetry, EventMeta, ProcessedEvent, RaceState, RaceStatus,
+    CarPosition, CarTelemetry, EventMeta, Leaderboard, ProcessedEvent, RaceState, RaceStatus,
     MAX_CARS_PER_TELEMETRY,
 };
 use crate::domain::leaderboard_chunks::{split, split_final};
 use crate::domain::records::{Frame, RaceStarted};
-use crate::domain::strategy::{evaluate_car, from_timing, StrategyParams};
+use crate::domain::strategy::{
+    evaluate_car, from_timing, project_pit_exit, LaneLoss, StrategyParams,
+};
 use crate::domain::timing::{RaceTiming, TimingEvent};
 use crate::kafka::source::Ack;
 
@@ -48,6 +52,22 @@ pub struct RaceActor {
     unsent: Vec<ProcessedEvent>,
     /// The race reached its `race_finished`.
     finished: bool,
+    /// The pit lane's cost as this race's stops show it, for projections.
+    lane_loss: LaneLoss,
+}
+
+/// Cars that crossed the line, entered or left the pit lane in a frame.
+#[derive(Debug, Default)]
+struct CarsMoved {
+    crossed: Vec<u32>,
+    entered: Vec<u32>,
+    exited: Vec<u32>,
+}
+
+impl CarsMoved {
+    fn is_empty(&self) -> bool {
+        self.crossed.is_empty() && self.entered.is_empty() && self.exited.is_empty()
+    }
 }
 
 impl RaceActor {
@@ -74,40 +94,55 @@ impl RaceActor {
             pending: Vec::new(),
             unsent: Vec::new(),
             finished: false,
+            lane_loss: LaneLoss::default(),
         }
     }
 
-    /// Feeds a frame to timing; returns the events it caused and the cars
-    /// that crossed the line.
-    fn ingest(&mut self, frame: &Frame) -> (Vec<ProcessedEvent>, Vec<u32>) {
+    /// Feeds a frame to timing; returns the events it caused and which cars
+    /// crossed the line or the pit lane's ends.
+    fn ingest(&mut self, frame: &Frame) -> (Vec<ProcessedEvent>, CarsMoved) {
         let mut events = Vec::new();
-        let mut crossed = Vec::new();
+        let mut moved = CarsMoved::default();
         for sample in &frame.samples {
             for event in self.timing.ingest(sample, frame.sent_at_us) {
-                if let TimingEvent::LapCompleted(lap) = &event {
-                    crossed.push(lap.car_id);
+                match &event {
+                    TimingEvent::LapCompleted(lap) => moved.crossed.push(lap.car_id),
+                    TimingEvent::PitEntered(pit) => moved.entered.push(pit.car_id),
+                    TimingEvent::PitStop(pit) => moved.exited.push(pit.stop.car_id),
+                    _ => {}
                 }
                 events.extend(event.to_processed());
             }
         }
-        (events, crossed)
+        (events, moved)
     }
 
-    /// Strategy calls for the cars that just crossed the line.
+    /// Strategy calls: the call of each car in `evaluate` (those that just
+    /// crossed the line, or everyone when a neutralisation changes the pit
+    /// loss), and the pit-exit projection of each car in `entered`.
     fn strategy_calls(
         &self,
-        board: &crate::domain::events::Leaderboard,
-        crossed: &[u32],
+        board: &Leaderboard,
+        evaluate: &[u32],
+        entered: &[u32],
         ts_ms: u64,
     ) -> Vec<ProcessedEvent> {
-        if crossed.is_empty() {
+        if evaluate.is_empty() && entered.is_empty() {
             return Vec::new();
         }
-        let input = from_timing(&self.timing, board, self.race.track.pit_loss_ms);
-        crossed
+        let mut input = from_timing(&self.timing, board, self.race.track.pit_loss_ms);
+        input.lane_loss_ms = self.lane_loss.estimate_ms();
+        let index = |car: &u32| input.cars.iter().position(|c| c.car_id == *car);
+        let calls = evaluate
             .iter()
-            .filter_map(|car| input.cars.iter().position(|c| c.car_id == *car))
-            .filter_map(|i| evaluate_car(&input, i, &self.strategy))
+            .filter_map(index)
+            .filter_map(|i| evaluate_car(&input, i, &self.strategy));
+        let projections = entered
+            .iter()
+            .filter_map(index)
+            .filter_map(|i| project_pit_exit(&input, i, &self.strategy));
+        calls
+            .chain(projections)
             .map(|call| {
                 ProcessedEvent::Strategy(call.into_event(
                     &self.race.race_id,
@@ -273,16 +308,19 @@ impl Handler<RaceFrame> for RaceActor {
         let RaceFrame { frame, ack, replay } = msg;
         self.newest_sent_at_us = self.newest_sent_at_us.max(frame.sent_at_us);
         self.pending.push(ack);
-        let (mut events, crossed) = self.ingest(&frame);
+        let (mut events, moved) = self.ingest(&frame);
         if frame.chunk + 1 == frame.chunks {
             let ts = frame.ts_ms;
             let order = self.timing.positions();
             let board_due = self
                 .last_board_ms
                 .is_none_or(|last| ts >= last + self.interval_ms);
-            if board_due || order != self.last_order || !crossed.is_empty() {
+            if board_due || order != self.last_order || !moved.is_empty() {
                 let board = self.timing.leaderboard(ts, self.newest_sent_at_us);
-                events.extend(self.strategy_calls(&board, &crossed, ts));
+                let neutral = self.timing.neutralisation();
+                self.lane_loss
+                    .observe(&board, neutral, &moved.entered, &moved.exited);
+                events.extend(self.strategy_calls(&board, &moved.crossed, &moved.entered, ts));
                 events.extend(split(board).into_iter().map(ProcessedEvent::Leaderboard));
                 self.last_board_ms = Some(ts);
                 self.last_order = order;
@@ -313,6 +351,7 @@ impl Handler<RaceControlRecord> for RaceActor {
         } = msg;
         self.newest_sent_at_us = self.newest_sent_at_us.max(control.sent_at_us);
         self.pending.push(ack);
+        let before = self.timing.neutralisation();
         let mut events: Vec<ProcessedEvent> = self
             .timing
             .race_control(&control)
@@ -320,6 +359,16 @@ impl Handler<RaceControlRecord> for RaceActor {
             .filter_map(TimingEvent::to_processed)
             .collect();
         events.push(self.race_status(RaceState::Running, control.ts_ms, control.message.clone()));
+        if self.timing.neutralisation() != before {
+            // The pit loss just changed for everyone: a stop that did not pay
+            // a moment ago may now ("box under the safety car"), so every car
+            // gets a fresh call instead of waiting for its next line.
+            let board = self
+                .timing
+                .leaderboard(control.ts_ms, self.newest_sent_at_us);
+            let everyone: Vec<u32> = board.entries.iter().map(|e| e.car_id).collect();
+            events.extend(self.strategy_calls(&board, &everyone, &[], control.ts_ms));
+        }
         self.publish(events, replay);
     }
 }

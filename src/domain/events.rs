@@ -202,6 +202,8 @@ pub enum CallKind {
     StayOut,
     UndercutThreat,
     OvercutOpportunity,
+    /// The car is in the pit lane: where it is projected to rejoin.
+    Boxing,
 }
 
 impl CallKind {
@@ -212,6 +214,7 @@ impl CallKind {
             CallKind::StayOut => "stay_out",
             CallKind::UndercutThreat => "undercut_threat",
             CallKind::OvercutOpportunity => "overcut_opportunity",
+            CallKind::Boxing => "boxing",
         }
     }
 }

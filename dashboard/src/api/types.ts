@@ -71,7 +71,8 @@ export type StrategyKind =
   | "pit_window_open"
   | "stay_out"
   | "undercut_threat"
-  | "overcut_opportunity";
+  | "overcut_opportunity"
+  | "boxing";
 
 export interface StrategyEvent extends EventMeta {
   type: "strategy";

@@ -5,11 +5,12 @@ import type { StrategyCall } from "../state/model";
 import { TyreBadge } from "./TyreBadge";
 
 const URGENCY: Record<string, number> = {
-  pit_now: 0,
-  undercut_threat: 1,
-  overcut_opportunity: 2,
-  pit_window_open: 3,
-  stay_out: 4,
+  boxing: 0,
+  pit_now: 1,
+  undercut_threat: 2,
+  overcut_opportunity: 3,
+  pit_window_open: 4,
+  stay_out: 5,
 };
 
 export function StrategyPanel({ calls, entries }: { calls: Record<number, StrategyCall>; entries: LeaderboardEntry[] }) {

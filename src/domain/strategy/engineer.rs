@@ -137,6 +137,30 @@ pub fn evaluate_car(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<St
     evaluate_with(race, i, p, &expected_pit_losses(race, p))
 }
 
+/// A `stay_out` call with the car's numbers, for the rules to refine.
+fn base_call(
+    race: &RaceInput,
+    me: &CarInput,
+    a: &Assessment,
+    rejoin: &Rejoin,
+    loss_ms: f64,
+) -> StrategyCall {
+    StrategyCall {
+        car_id: me.car_id,
+        lap: me.lap,
+        kind: CallKind::StayOut,
+        rejoin_position: rejoin.position,
+        rejoin_behind: rejoin.behind.map(|b| race.cars[b].car_id),
+        pit_loss_ms: loss_ms.round().max(0.0) as u64,
+        deg_ms_per_lap: (a.model.slope_ms_per_lap * 10.0).round() / 10.0,
+        laps_to_cliff: a.laps_to_cliff,
+        pit_window_lap: a.window_lap,
+        next_compound: a.next,
+        rival: None,
+        reason: String::new(),
+    }
+}
+
 fn evaluate_with(
     race: &RaceInput,
     i: usize,
@@ -147,20 +171,7 @@ fn evaluate_with(
     let a = assess(race, me, p);
     let loss = pit_loss(race, p);
     let rejoin = predict_rejoin_with(&race.cars, i, loss, |j| others[j]);
-    let mut call = StrategyCall {
-        car_id: me.car_id,
-        lap: me.lap,
-        kind: CallKind::StayOut,
-        rejoin_position: rejoin.position,
-        rejoin_behind: rejoin.behind.map(|b| race.cars[b].car_id),
-        pit_loss_ms: loss.round().max(0.0) as u64,
-        deg_ms_per_lap: (a.model.slope_ms_per_lap * 10.0).round() / 10.0,
-        laps_to_cliff: a.laps_to_cliff,
-        pit_window_lap: a.window_lap,
-        next_compound: a.next,
-        rival: None,
-        reason: String::new(),
-    };
+    let mut call = base_call(race, me, &a, &rejoin, loss);
     let rejoin_txt = rejoin_text(&race.cars, &rejoin);
     let deg_txt = format!("deg {:.0} ms/lap", a.model.slope_ms_per_lap);
 
@@ -265,6 +276,46 @@ fn evaluate_with(
         ),
     };
     Some(call)
+}
+
+/// The call for `race.cars[i]` just after it turned into the pit lane
+/// (None unless it is in the lane): where it is projected to rejoin, with
+/// the same model as "if it pitted now", but now that the stop is certain
+/// the cars already in the lane are known rather than guessed. It is the
+/// prediction an engineer gives the driver on the pit-lane radio.
+pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<StrategyCall> {
+    let me = race.cars.get(i).filter(|c| c.status == CarStatus::InPit)?;
+    let a = assess(race, me, p);
+    let loss = pit_loss(race, p);
+    // Entry to exit, learned from this race's stops once there are some:
+    // the whole-stop figure counts braking and acceleration that are not
+    // between the two lines. Cars expected to stop too lose the same share.
+    let share = race
+        .lane_loss_ms
+        .map_or(1.0, |l| l / race.pit_loss_ms.max(1.0));
+    let lane = loss * share;
+    let others = expected_pit_losses(race, p);
+    let rejoin = predict_rejoin_with(&race.cars, i, lane, |j| others[j] * share);
+    let ahead_of = rejoin
+        .ahead_of
+        .map(|j| {
+            format!(
+                ", ahead of #{} ({})",
+                race.cars[j].number,
+                secs(rejoin.margin_behind_ms.unwrap_or(0.0))
+            )
+        })
+        .unwrap_or_default();
+    Some(StrategyCall {
+        kind: CallKind::Boxing,
+        pit_window_lap: None,
+        reason: format!(
+            "Boxing: {} to lose in the lane, projected to {}{ahead_of}",
+            secs(lane),
+            rejoin_text(&race.cars, &rejoin)
+        ),
+        ..base_call(race, me, &a, &rejoin, lane)
+    })
 }
 
 /// One call per car still racing, in race order.

@@ -13,6 +13,7 @@ fn race<'a>(cars: Vec<CarInput<'a>>, n: Neutralisation) -> RaceInput<'a> {
         total_laps: 60,
         track_length_m: 5_000.0,
         pit_loss_ms: 22_400.0,
+        lane_loss_ms: None,
         neutralisation: n,
         cars,
     }
@@ -181,4 +182,49 @@ fn stay_out_says_when_the_window_opens() {
         call.reason
     );
     assert_eq!(call.laps_to_cliff, 21);
+}
+
+#[test]
+fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
+    // Gaps 0, 2, 5, 9, 15, 24, 30 s; car 2 (2 s) has just turned in.
+    let mut cars = field(&[0, 2_000, 5_000, 9_000, 15_000, 24_000, 30_000]);
+    cars[1].status = CarStatus::InPit;
+    let p = StrategyParams::default();
+    let green = race(cars.clone(), Neutralisation::None);
+    // Only a car in the lane gets a projection.
+    assert_eq!(project_pit_exit(&green, 0, &p), None);
+    assert_eq!(
+        evaluate_car(&green, 1, &p),
+        None,
+        "no pit-wall call in the lane"
+    );
+    // With the track's whole-stop figure: 2 + 22.4 = 24.4 s, behind car 6
+    // (24 s).
+    let call = project_pit_exit(&green, 1, &p).unwrap();
+    assert_eq!(call.kind, CallKind::Boxing);
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (6, Some(6)));
+    assert_eq!(call.pit_loss_ms, 22_400);
+    // The race's stops show 18 s from entry to exit: 20 s, ahead of car 6
+    // and behind car 5 (15 s).
+    let measured = RaceInput {
+        lane_loss_ms: Some(18_000.0),
+        ..green
+    };
+    let call = project_pit_exit(&measured, 1, &p).unwrap();
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (5, Some(5)));
+    assert_eq!(call.pit_loss_ms, 18_000);
+    assert_eq!(
+        call.reason,
+        "Boxing: 18.0 s to lose in the lane, projected to rejoin P5 behind #15 (5.0 s back), ahead of #16 (4.0 s)"
+    );
+    // Under the safety car the lane costs half against a slow field, and
+    // every car needing a stop is expected to take it: each loses the same
+    // 9 s, so car 2 keeps P2 behind the leader.
+    let sc = RaceInput {
+        neutralisation: Neutralisation::SafetyCar,
+        ..measured
+    };
+    let call = project_pit_exit(&sc, 1, &p).unwrap();
+    assert_eq!(call.pit_loss_ms, 9_000);
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (2, Some(1)));
 }

@@ -54,6 +54,9 @@ pub struct RaceInput<'a> {
     /// Green-flag time lost by a stop (pit lane at its limit + stationary,
     /// against a lap at race pace), measured per track.
     pub pit_loss_ms: f64,
+    /// Green-flag time lost between pit entry and pit exit, as measured on
+    /// this race's stops (`LaneLoss`); None until enough were seen.
+    pub lane_loss_ms: Option<f64>,
     pub neutralisation: Neutralisation,
     /// In race order.
     pub cars: Vec<CarInput<'a>>,
@@ -86,6 +89,7 @@ pub fn from_timing<'a>(
         total_laps: timing.total_laps(),
         track_length_m: timing.track_length_m(),
         pit_loss_ms,
+        lane_loss_ms: None,
         neutralisation: timing.neutralisation(),
         cars,
     }

@@ -10,6 +10,7 @@
 //! - `degradation`: fuel correction and the per-stint regression;
 //! - `tyres`: tyre cost of staying out, next compound, pit window;
 //! - `rejoin`: rejoin position if the car pitted now;
+//! - `lane_loss`: what a stop costs from pit entry to pit exit, learned;
 //! - `input`: the plain inputs, and their construction from `RaceTiming`;
 //! - `call`: `StrategyCall`, the output;
 //! - `engineer`: the rules that pick each car's call and word its reason.
@@ -20,14 +21,16 @@ mod engineer;
 #[cfg(test)]
 mod engineer_tests;
 mod input;
+mod lane_loss;
 mod params;
 mod rejoin;
 mod tyres;
 
 pub use call::{CallKind, StrategyCall, StrategyEvent};
 pub use degradation::{fit_stint, fuel_corrected_ms, DegModel};
-pub use engineer::{evaluate_car, evaluate_race};
+pub use engineer::{evaluate_car, evaluate_race, project_pit_exit};
 pub use input::{from_timing, CarInput, RaceInput};
+pub use lane_loss::LaneLoss;
 pub use params::StrategyParams;
 pub use rejoin::{predict_rejoin, predict_rejoin_with, Rejoin};
 pub use tyres::{future_gain_ms, next_compound, pit_window_lap, stint_cost_ms, TyrePlan};

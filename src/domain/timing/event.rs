@@ -15,6 +15,9 @@ use crate::domain::records::Compound;
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimingEvent {
     LapCompleted(LapCompleted),
+    /// A car turned into the pit lane: strategy projects where it will
+    /// rejoin. Not published itself; the stop is, when it ends.
+    PitEntered(PitEntered),
     PitStop(PitStopCompleted),
     Finished(CarFinished),
     Retired(CarRetired),
@@ -24,6 +27,7 @@ impl TimingEvent {
     pub fn car_id(&self) -> u32 {
         match self {
             TimingEvent::LapCompleted(e) => e.car_id,
+            TimingEvent::PitEntered(e) => e.car_id,
             TimingEvent::PitStop(e) => e.stop.car_id,
             TimingEvent::Finished(e) => e.car_id,
             TimingEvent::Retired(e) => e.car_id,
@@ -36,9 +40,19 @@ impl TimingEvent {
         match self {
             TimingEvent::LapCompleted(e) => Some(ProcessedEvent::LapCompleted(e.clone())),
             TimingEvent::PitStop(e) => Some(ProcessedEvent::PitStop(e.stop.clone())),
-            TimingEvent::Finished(_) | TimingEvent::Retired(_) => None,
+            TimingEvent::PitEntered(_) | TimingEvent::Finished(_) | TimingEvent::Retired(_) => None,
         }
     }
+}
+
+/// A car entered the pit lane (first sample in the lane, as the stop's
+/// `entry_ts_ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PitEntered {
+    pub car_id: u32,
+    /// The lap the car is on: the in-lap.
+    pub lap: u32,
+    pub ts_ms: u64,
 }
 
 /// A pit stop (published when the car leaves the pit lane) and, when tyres

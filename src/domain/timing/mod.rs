@@ -30,11 +30,15 @@ mod bench;
 #[cfg(test)]
 mod board_tests;
 #[cfg(test)]
+mod props_tests;
+#[cfg(test)]
 mod race_tests;
 #[cfg(test)]
 pub(crate) mod testkit;
 
 pub use control::Neutralisation;
-pub use event::{CarFinished, CarRetired, LapRecord, PitStopCompleted, Stint, TimingEvent};
+pub use event::{
+    CarFinished, CarRetired, LapRecord, PitEntered, PitStopCompleted, Stint, TimingEvent,
+};
 pub use line::TIMING_POINT_SPACING_M;
 pub use race::{IngestStats, RaceTiming};

@@ -17,19 +17,28 @@ use std::collections::HashMap;
 
 use super::car::{CarState, LapFlags, Progress};
 use super::control::Neutralisation;
-use super::event::{CarFinished, CarRetired, LapRecord, PitStopCompleted, Stint, TimingEvent};
+use super::event::{
+    CarFinished, CarRetired, LapRecord, PitEntered, PitStopCompleted, Stint, TimingEvent,
+};
 use super::interp::{kph_to_m_per_ms, round_ms, TracePoint};
 use super::laps::Crossing;
 use super::line::{Clock, FirstArrival};
 use super::pit::PitInput;
 use crate::domain::events::{EventMeta, LapCompleted, PitStop};
-use crate::domain::records::{Entry, PitState, Sample, TrackInfo};
+use crate::domain::records::{Entry, PitState, RaceControlKind, Sample, TrackInfo};
 
 /// Fastest plausible average speed between two samples of one car (540 km/h)
 /// plus a slack in metres: a sample further than that is corrupt (a wrong
 /// lap number) and would move the car's high-water distance for good.
 const MAX_SPEED_M_PER_MS: f64 = 0.15;
 const JUMP_SLACK_M: f64 = 10.0;
+/// Laps beyond the race distance a sample may be at (the cool-down lap and
+/// a margin). Further is corrupt, and would make the timing line record
+/// points (and grow) all the way there.
+const MAX_EXTRA_LAPS: f64 = 2.0;
+/// Highest speed a sample may report, km/h; the interpolation uses it as a
+/// slope.
+const MAX_SPEED_KPH: f64 = 1_000.0;
 
 /// Counters of the ingest path.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,7 +48,8 @@ pub struct IngestStats {
     pub stale: u64,
     /// Car not in the entry list.
     pub unknown_car: u64,
-    /// Implied speed beyond anything a car can do.
+    /// Implied speed beyond anything a car can do, or a distance or speed
+    /// that is not a number, negative, or far beyond the race distance.
     pub implausible: u64,
 }
 
@@ -62,6 +72,10 @@ pub struct RaceTiming {
     pub(super) flag: &'static str,
     pub(super) stats: IngestStats,
     crossings: Vec<Crossing>,
+    /// Race clock of the newest race-control message applied, and the
+    /// messages applied at that instant: a repeat is not applied again.
+    pub(super) control_ts: Option<u64>,
+    pub(super) control_at_ts: Vec<(RaceControlKind, Option<u32>)>,
 }
 
 fn race_distance(s: &Sample, length_m: f64) -> f64 {
@@ -89,13 +103,15 @@ impl RaceTiming {
             clock: Clock::new(0),
             clock_set: false,
             start_ms: 0,
-            arrival: FirstArrival::new(f64::from(total_laps + 1) * length_m),
+            arrival: FirstArrival::new((f64::from(total_laps) + 1.0) * length_m),
             best_lap_ms: None,
             chequer_ms: None,
             neutral: Neutralisation::None,
             flag: "green",
             stats: IngestStats::default(),
             crossings: Vec::with_capacity(4),
+            control_ts: None,
+            control_at_ts: Vec::new(),
         }
     }
 
@@ -158,6 +174,14 @@ impl RaceTiming {
             self.stats.unknown_car += 1;
             return Vec::new();
         };
+        let d_m = race_distance(s, self.length_m);
+        let max_d_m = (f64::from(self.total_laps) + MAX_EXTRA_LAPS) * self.length_m;
+        let speed_ok = s.speed_kph.is_finite() && (0.0..=MAX_SPEED_KPH).contains(&s.speed_kph);
+        // NaN fails both comparisons, so it is refused here too.
+        if !(speed_ok && d_m >= 0.0 && d_m <= max_d_m) {
+            self.stats.implausible += 1;
+            return Vec::new();
+        }
         let car = &mut self.cars[i];
         if car.last_seq.is_some_and(|q| s.seq <= q) || (car.seen && s.ts_ms < car.last_ts_ms) {
             self.stats.stale += 1;
@@ -171,7 +195,7 @@ impl RaceTiming {
         }
         let now = TracePoint {
             t_ms: s.ts_ms as f64,
-            d_m: race_distance(s, self.length_m),
+            d_m,
             v: kph_to_m_per_ms(s.speed_kph),
         };
         let mut events = Vec::new();
@@ -248,6 +272,11 @@ impl RaceTiming {
             let closed = car.pit.update(prev, PitInput::of_sample(s));
             if !was_in && car.pit.in_pit() {
                 car.flags.in_lap = true;
+                events.push(TimingEvent::PitEntered(PitEntered {
+                    car_id: car.entry.car_id,
+                    lap: s.lap,
+                    ts_ms: s.ts_ms,
+                }));
             }
             if let Some(stop) = closed {
                 car.flags.out_lap = true;

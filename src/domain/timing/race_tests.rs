@@ -152,6 +152,22 @@ fn pit_stop_gives_entry_stationary_exit_and_new_stint() {
         }
     }
     assert_eq!(status_in_pit, Some(CarStatus::InPit));
+    let entries: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            TimingEvent::PitEntered(p) => Some(*p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        vec![PitEntered {
+            car_id: 1,
+            lap: 2,
+            ts_ms: 190_000
+        }],
+        "one entry, at the first sample in the lane, on the in-lap"
+    );
     let stops: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
