@@ -5,12 +5,19 @@
 //! event to the sessions subscribed to its race and channel.
 //!
 //! Each event is forwarded as the bytes it arrived in, shared by every
-//! session: serialised once, never per client. Sessions have bounded
+//! session: serialised once, never per client. Subscriptions are indexed by
+//! race with each subscriber's filter beside it (channels as a bit set), so
+//! offering an event to 10,000 sessions costs one lookup of the race, not
+//! string hashing per session. Sessions have bounded
 //! mailboxes and the hub only `try_send`s, so a client that stops reading
-//! costs its own events, never another client's; one that stays full is
-//! evicted.
+//! costs its own events, never another client's. A client whose mailbox is
+//! full is coalesced: of the leaderboards it could not take, the hub holds
+//! the newest per race and hands it over as soon as there is room, so a
+//! slow reader still sees the current order, never a backlog of stale ones.
+//! One that stays full is evicted.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Duration;
 
 use actix::prelude::*;
 use bytestring::ByteString;
@@ -51,23 +58,60 @@ pub const CHANNELS: &[&str] = &[
 /// Consecutive full-mailbox sends after which a client is evicted.
 const MAX_MISSED: u32 = 200;
 
+/// How often held leaderboards are offered again to coalesced clients.
+const HELD_RETRY: Duration = Duration::from_millis(100);
+
 struct SessionEntry {
     addr: Recipient<Push>,
     evict: Recipient<Evict>,
-    subscriptions: HashMap<String, Filter>,
+    /// The races this session follows (its filters are in `by_race`).
+    races: HashSet<String>,
     missed: u32,
+    /// Per race, the newest whole leaderboard its full mailbox refused.
+    held: HashMap<String, ByteString>,
+}
+
+impl SessionEntry {
+    /// Hands over held leaderboards while the mailbox takes them.
+    fn release_held(&mut self) {
+        let races: Vec<String> = self.held.keys().cloned().collect();
+        for race in races {
+            let Some(board) = self.held.get(&race) else {
+                continue;
+            };
+            match self.addr.try_send(Push(board.clone())) {
+                Ok(()) => {
+                    self.held.remove(&race);
+                }
+                Err(SendError::Full(_)) => return,
+                Err(SendError::Closed(_)) => {
+                    self.held.clear();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The bit of a channel in `Filter::channels`; None for an unknown one.
+fn channel_bit(channel: &str) -> Option<u8> {
+    CHANNELS
+        .iter()
+        .position(|c| *c == channel)
+        .map(|i| 1u8 << i)
 }
 
 /// What a session wants of one race.
 struct Filter {
-    channels: HashSet<String>,
+    /// Bits of `channel_bit`.
+    channels: u8,
     /// None: every car. Events without a car (leaderboards) always pass.
     car_ids: Option<HashSet<u32>>,
 }
 
 impl Filter {
-    fn wants(&self, channel: &str, car_id: Option<u32>) -> bool {
-        self.channels.contains(channel)
+    fn wants(&self, channel: u8, car_id: Option<u32>) -> bool {
+        self.channels & channel != 0
             && match (&self.car_ids, car_id) {
                 (Some(cars), Some(car)) => cars.contains(&car),
                 _ => true,
@@ -78,7 +122,8 @@ impl Filter {
 #[derive(Default)]
 pub struct Hub {
     sessions: HashMap<usize, SessionEntry>,
-    by_race: HashMap<String, HashSet<usize>>,
+    /// Race → its subscribers and what each wants.
+    by_race: HashMap<String, HashMap<usize, Filter>>,
     latest_leaderboard: HashMap<String, ByteString>,
     /// Per race: the chunks of a large leaderboard until it is whole.
     assemblers: HashMap<String, Assembler>,
@@ -131,7 +176,7 @@ impl Hub {
     fn drop_session(&mut self, id: usize) {
         if let Some(entry) = self.sessions.remove(&id) {
             metrics::WS_CLIENTS.set(self.sessions.len() as i64);
-            for race in entry.subscriptions.keys() {
+            for race in &entry.races {
                 if let Some(ids) = self.by_race.get_mut(race) {
                     ids.remove(&id);
                     if ids.is_empty() {
@@ -142,26 +187,41 @@ impl Hub {
         }
     }
 
-    fn fan_out(&mut self, race_id: &str, channel: &str, car_id: Option<u32>, event: &ByteString) {
-        let Some(ids) = self.by_race.get(race_id) else {
+    /// Offers `event` to every session that wants it. `whole_board`: the
+    /// event is a leaderboard in one piece, which a full mailbox holds back
+    /// (newest wins) instead of missing; chunks of a large one are not, a
+    /// client could not put mixed instants together.
+    fn fan_out(
+        &mut self,
+        race_id: &str,
+        channel: u8,
+        car_id: Option<u32>,
+        event: &ByteString,
+        whole_board: bool,
+    ) {
+        let Some(subscribers) = self.by_race.get(race_id) else {
             return;
         };
         let mut evicted = Vec::new();
-        for id in ids {
+        for (id, filter) in subscribers {
+            if !filter.wants(channel, car_id) {
+                continue;
+            }
             let Some(entry) = self.sessions.get_mut(id) else {
                 continue;
             };
-            let wants = entry
-                .subscriptions
-                .get(race_id)
-                .is_some_and(|f| f.wants(channel, car_id));
-            if !wants {
-                continue;
+            if !entry.held.is_empty() {
+                entry.release_held();
             }
             match entry.addr.try_send(Push(event.clone())) {
                 Ok(()) => entry.missed = 0,
                 Err(SendError::Full(_)) => {
-                    metrics::WS_DROPPED.with_label_values(&["queue_full"]).inc();
+                    if whole_board {
+                        metrics::WS_DROPPED.with_label_values(&["coalesced"]).inc();
+                        entry.held.insert(race_id.to_owned(), event.clone());
+                    } else {
+                        metrics::WS_DROPPED.with_label_values(&["queue_full"]).inc();
+                    }
                     entry.missed += 1;
                     if entry.missed >= MAX_MISSED {
                         evicted.push(*id);
@@ -215,6 +275,18 @@ impl Hub {
 
 impl Actor for Hub {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // A coalesced client that gets no new events still gets its held
+        // leaderboard once its mailbox drains.
+        ctx.run_interval(HELD_RETRY, |hub, _| {
+            for entry in hub.sessions.values_mut() {
+                if !entry.held.is_empty() {
+                    entry.release_held();
+                }
+            }
+        });
+    }
 }
 
 impl Handler<Incoming> for Hub {
@@ -230,7 +302,7 @@ impl Handler<Incoming> for Hub {
             debug!("hub: skipping an event without type/race_id");
             return;
         };
-        let Some(channel) = channel_of(header.kind) else {
+        let Some(channel) = channel_of(header.kind).and_then(channel_bit) else {
             return;
         };
         if !self.seen.first_time(header.event_id) {
@@ -250,7 +322,8 @@ impl Handler<Incoming> for Hub {
             self.latest_leaderboard.remove(&race_id);
             self.assemblers.remove(&race_id);
         }
-        self.fan_out(&race_id, channel, header.car_id, &event);
+        let whole_board = header.kind == "leaderboard" && header.chunks.unwrap_or(1) <= 1;
+        self.fan_out(&race_id, channel, header.car_id, &event, whole_board);
         metrics::observe_since("websocket", header.sent_at_us);
     }
 }
@@ -265,8 +338,9 @@ impl Handler<Connect> for Hub {
             SessionEntry {
                 addr: msg.session,
                 evict: msg.evict,
-                subscriptions: HashMap::new(),
+                races: HashSet::new(),
                 missed: 0,
+                held: HashMap::new(),
             },
         );
         metrics::WS_CLIENTS.set(self.sessions.len() as i64);
@@ -287,17 +361,19 @@ impl Handler<Subscribe> for Hub {
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         let entry = self.sessions.get_mut(&msg.id)?;
-        entry.subscriptions.insert(
-            msg.race_id.clone(),
-            Filter {
-                channels: msg.channels.into_iter().collect(),
-                car_ids: msg.car_ids.map(|c| c.into_iter().collect()),
-            },
-        );
+        entry.races.insert(msg.race_id.clone());
+        let filter = Filter {
+            channels: msg
+                .channels
+                .iter()
+                .filter_map(|c| channel_bit(c))
+                .fold(0, |bits, bit| bits | bit),
+            car_ids: msg.car_ids.map(|c| c.into_iter().collect()),
+        };
         self.by_race
             .entry(msg.race_id.clone())
             .or_default()
-            .insert(msg.id);
+            .insert(msg.id, filter);
         self.latest_leaderboard.get(&msg.race_id).cloned()
     }
 }
@@ -307,7 +383,8 @@ impl Handler<Unsubscribe> for Hub {
 
     fn handle(&mut self, msg: Unsubscribe, _: &mut Context<Self>) {
         if let Some(entry) = self.sessions.get_mut(&msg.id) {
-            entry.subscriptions.remove(&msg.race_id);
+            entry.races.remove(&msg.race_id);
+            entry.held.remove(&msg.race_id);
         }
         if let Some(ids) = self.by_race.get_mut(&msg.race_id) {
             ids.remove(&msg.id);
@@ -344,5 +421,117 @@ impl Handler<CloseAll> for Hub {
         self.sessions.clear();
         self.by_race.clear();
         metrics::WS_CLIENTS.set(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_channel_has_a_bit_of_its_own() {
+        let bits: Vec<u8> = CHANNELS.iter().filter_map(|c| channel_bit(c)).collect();
+        assert_eq!(bits.len(), CHANNELS.len());
+        assert_eq!(
+            bits.iter().fold(0, |a, b| a | b).count_ones() as usize,
+            CHANNELS.len()
+        );
+        assert_eq!(channel_bit("weather"), None);
+    }
+
+    #[test]
+    fn a_filter_passes_its_channels_and_cars() {
+        let bit = |c| channel_bit(c).unwrap();
+        let filter = Filter {
+            channels: bit("leaderboard") | bit("laps"),
+            car_ids: Some([3, 7].into_iter().collect()),
+        };
+        assert!(filter.wants(bit("leaderboard"), None));
+        assert!(filter.wants(bit("laps"), Some(7)));
+        assert!(!filter.wants(bit("laps"), Some(4)));
+        assert!(!filter.wants(bit("pits"), Some(3)));
+    }
+
+    /// A session that never gets to run while the test sends: its mailbox
+    /// stays as full as the sends made it.
+    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl Actor for Sink {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Push> for Sink {
+        type Result = ();
+        fn handle(&mut self, msg: Push, _: &mut Context<Self>) {
+            self.0.lock().unwrap().push(msg.0.to_string());
+        }
+    }
+
+    impl Handler<Evict> for Sink {
+        type Result = ();
+        fn handle(&mut self, _: Evict, _: &mut Context<Self>) {}
+    }
+
+    #[actix::test]
+    async fn a_full_client_is_handed_the_newest_leaderboard_once_it_has_room() {
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = Sink::create({
+            let got = got.clone();
+            |ctx| {
+                ctx.set_mailbox_capacity(1);
+                Sink(got)
+            }
+        });
+        let mut hub = Hub::default();
+        hub.sessions.insert(
+            1,
+            SessionEntry {
+                addr: sink.clone().recipient(),
+                evict: sink.recipient(),
+                races: ["r".to_owned()].into_iter().collect(),
+                missed: 0,
+                held: HashMap::new(),
+            },
+        );
+        let (board, laps) = (
+            channel_bit("leaderboard").unwrap(),
+            channel_bit("laps").unwrap(),
+        );
+        hub.by_race.entry("r".into()).or_default().insert(
+            1,
+            Filter {
+                channels: board | laps,
+                car_ids: None,
+            },
+        );
+        for i in 0..6 {
+            hub.fan_out(
+                "r",
+                board,
+                None,
+                &ByteString::from(format!("board {i}")),
+                true,
+            );
+        }
+        hub.fan_out("r", laps, Some(3), &ByteString::from("lap"), false);
+        let entry = &hub.sessions[&1];
+        assert_eq!(
+            entry.held.get("r").map(|b| b.to_string()).as_deref(),
+            Some("board 5"),
+            "the newest refused leaderboard is held, older ones are not"
+        );
+        assert!(entry.missed >= 2);
+
+        // The client reads what it had; the held board goes next.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        hub.sessions.get_mut(&1).unwrap().release_held();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let got = got.lock().unwrap().clone();
+        assert_eq!(got.last().map(String::as_str), Some("board 5"), "{got:?}");
+        assert!(
+            got.len() < 7,
+            "stale leaderboards were dropped, not queued: {got:?}"
+        );
+        assert!(hub.sessions[&1].held.is_empty());
     }
 }

@@ -47,7 +47,10 @@ pub async fn races(pool: &Pool, status: Option<&str>, limit: i64) -> Result<Vec<
 pub async fn race(pool: &Pool, race_id: &str) -> Result<Option<RaceRow>, DbError> {
     let client = pool.get().await?;
     let sql = format!("SELECT {RACE_COLUMNS} FROM races WHERE race_id = $1");
-    let row = client.query_opt(&sql, &[&race_id]).await?;
+    // Every GraphQL request starts here: a statement prepared once per
+    // connection saves a round trip and PostgreSQL's planning each time.
+    let statement = client.prepare_cached(&sql).await?;
+    let row = client.query_opt(&statement, &[&race_id]).await?;
     Ok(row.as_ref().map(race_row))
 }
 

@@ -3,6 +3,12 @@
 //! answers the server's pings, and times every event it receives from the
 //! `sent_at_us` the event carries. The snapshot sent on subscribe is counted
 //! but not timed: it is the hub's memory, not a live event.
+//!
+//! Clients are meant to be cheap, so that thousands fit beside the server on
+//! one machine: they run on two threads of their own, connections are
+//! opened a bounded number at a time (a burst of 10,000 SYNs overflows the
+//! server's listen backlog and costs seconds of retransmits), and a large
+//! event is timed from its head alone.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +27,16 @@ use crate::kafka::now_us;
 /// Large enough for a leaderboard of the biggest field the server sends.
 const MAX_FRAME: usize = 16 * 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections being opened at once.
+const CONNECTING_AT_ONCE: usize = 200;
+/// Threads the clients are spread over: on a machine shared with the server
+/// (and often with builds), one thread gets too small a share of the CPU to
+/// read 100,000 events a second, and its queueing would count as latency.
+const CLIENT_THREADS: usize = 2;
+/// Events longer than this are timed from the fields before `"entries"`
+/// instead of being parsed whole: at 10,000 clients, parsing every
+/// leaderboard would make the load generator the bottleneck.
+const HEAD_ONLY_ABOVE: usize = 1024;
 /// Errors kept for the report; the rest are only counted.
 const MAX_ERRORS: usize = 5;
 
@@ -45,11 +61,40 @@ pub fn ws_url(server: &str) -> Result<String, LoadtestError> {
     })
 }
 
-/// Starts `n` clients on the current thread; they run until `stop` turns
-/// true. The returned handles finish once each client has closed.
+/// Starts `n` clients spread over `CLIENT_THREADS` threads of their own;
+/// they run until `stop` turns true. The returned handles finish once every
+/// client of a thread has closed.
 pub fn spawn_clients(
     url: &str,
     n: u32,
+    race_ids: &[String],
+    shared: Arc<Shared>,
+    stop: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..CLIENT_THREADS)
+        .map(|thread| {
+            let ids: Vec<usize> = (thread..n as usize).step_by(CLIENT_THREADS).collect();
+            let (url, race_ids) = (url.to_owned(), race_ids.to_vec());
+            let (shared, stop) = (shared.clone(), stop.clone());
+            let (done, finished) = tokio::sync::oneshot::channel::<()>();
+            actix::Arbiter::new().spawn(async move {
+                for client in spawn_here(&url, &ids, &race_ids, shared, stop) {
+                    let _ = client.await;
+                }
+                let _ = done.send(());
+                actix::Arbiter::current().stop();
+            });
+            actix::spawn(async move {
+                let _ = finished.await;
+            })
+        })
+        .collect()
+}
+
+/// Starts clients number `ids` on the current thread.
+fn spawn_here(
+    url: &str,
+    ids: &[usize],
     race_ids: &[String],
     shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
@@ -58,16 +103,22 @@ pub fn spawn_clients(
         .connector(awc::Connector::new().limit(0).timeout(CONNECT_TIMEOUT))
         .timeout(CONNECT_TIMEOUT)
         .finish();
-    (0..n as usize)
-        .filter_map(|i| {
+    let connecting = Arc::new(tokio::sync::Semaphore::new(
+        CONNECTING_AT_ONCE / CLIENT_THREADS,
+    ));
+    ids.iter()
+        .filter_map(|&i| {
             let race_id = race_ids.get(i % race_ids.len().max(1))?.clone();
             let request = client.ws(url).max_frame_size(MAX_FRAME);
             let shared = shared.clone();
             let stop = stop.clone();
+            let connecting = connecting.clone();
             Some(actix::spawn(async move {
+                let permit = connecting.acquire_owned().await;
                 match request.connect().await {
                     Ok((_, framed)) => {
                         shared.ws().connected += 1;
+                        drop(permit);
                         run(framed, &race_id, &shared, stop).await;
                     }
                     Err(e) => {
@@ -134,9 +185,28 @@ async fn run(
     }
 }
 
+/// The event's head: parsed from the part before `"entries"` when the event
+/// is large and has one (processed events put their header first), else
+/// from the whole text.
+fn head(bytes: &[u8]) -> Option<Head> {
+    const ENTRIES: &[u8] = b",\"entries\":";
+    if bytes.len() > HEAD_ONLY_ABOVE {
+        let window = &bytes[..HEAD_ONLY_ABOVE];
+        if let Some(at) = window.windows(ENTRIES.len()).position(|w| w == ENTRIES) {
+            let mut prefix = Vec::with_capacity(at + 1);
+            prefix.extend_from_slice(&bytes[..at]);
+            prefix.push(b'}');
+            if let Ok(head) = serde_json::from_slice::<Head>(&prefix) {
+                return Some(head);
+            }
+        }
+    }
+    serde_json::from_slice::<Head>(bytes).ok()
+}
+
 fn on_text(shared: &Shared, bytes: &[u8]) {
     let received = now_us();
-    let Ok(head) = serde_json::from_slice::<Head>(bytes) else {
+    let Some(head) = head(bytes) else {
         shared.ws().path.undecodable += 1;
         return;
     };
@@ -173,5 +243,27 @@ mod tests {
         assert_eq!(ws_url("https://h/").unwrap(), "wss://h/ws");
         assert_eq!(ws_url("ws://h:1/ws").unwrap(), "ws://h:1/ws");
         assert!(ws_url("127.0.0.1:8080").is_err());
+    }
+
+    #[test]
+    fn a_large_event_is_read_from_its_head() {
+        let entries: Vec<String> = (0..50)
+            .map(|i| format!(r#"{{"car_id":{i},"status":"retired"}}"#))
+            .collect();
+        let event = format!(
+            r#"{{"type":"leaderboard","v":1,"race_id":"r-1","ts_ms":5,"event_id":"e","sent_at_us":42,"chunk":0,"chunks":1,"entries":[{}]}}"#,
+            entries.join(",")
+        );
+        assert!(event.len() > HEAD_ONLY_ABOVE);
+        let h = head(event.as_bytes()).unwrap();
+        assert_eq!(
+            (h.kind.as_str(), h.race_id.as_str(), h.sent_at_us, h.status),
+            ("leaderboard", "r-1", 42, None)
+        );
+        let small = r#"{"type":"race_status","race_id":"r-1","sent_at_us":7,"status":"finished"}"#;
+        assert_eq!(
+            head(small.as_bytes()).unwrap().status.as_deref(),
+            Some("finished")
+        );
     }
 }

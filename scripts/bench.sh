@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Runs every benchmark once and writes docs/benchmarks.md from the numbers:
+# simulator, PostgreSQL ingest, the raw broker, the pipeline under load
+# (20 cars x 50 Hz, 500 x 10 Hz, 5,000 x 10 Hz, and a faster-than-real-time
+# run for its ceiling), WebSocket fan-out to 1,000 and 10,000 clients, and
+# GraphQL. Each scenario gets its own topics, consumer groups, database and
+# Redis prefix; every server it starts listens on 127.0.0.1 and is stopped
+# at the end. Dev profile (the project's one build). Expects the stack up
+# (scripts/stack.sh up) and the dashboard built (the binary embeds it).
+#
+#   scripts/bench.sh [OUTPUT]      # default docs/benchmarks.md; ~10 minutes
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+OUT="${1:-docs/benchmarks.md}"
+BIN="${CARGO_TARGET_DIR:-target}/debug"
+RUN="bench_$(date +%s)_$$"
+WORK="$(mktemp -d -t pitwall-bench.XXXXXX)"
+PORT=$(( 20000 + RANDOM % 20000 ))
+T0=$(date +%s)
+
+log() { echo "[bench $(( $(date +%s) - T0 ))s] $*" >&2; }
+
+# 10,000 WebSocket clients need 10,000 descriptors on each side.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" -ge 12000 ] || { echo "[bench] ulimit -n is $(ulimit -n); 10,000 clients need ~12,000" >&2; exit 1; }
+
+log "building (dev profile)"
+cargo build --bin pitwall --examples 2>&1 | tail -n 2 >&2
+
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+SERVER=""
+DBS=()
+cleanup() {
+  stop_server || true
+  for db in "${DBS[@]}"; do
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true
+  done
+  redis-cli --scan --pattern "${RUN}_*" | xargs -r redis-cli del >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Settings of scenario $1: topics, groups, database and keys of its own.
+isolate() {
+  local id="${RUN}_$1" db="pitwall_${RUN}_$1"
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "create database \"$db\"" >/dev/null
+  DBS+=("$db")
+  export PITWALL__HTTP__BIND="127.0.0.1:$PORT"
+  export PITWALL__KAFKA__TOPICS__RAW="${id}_raw" PITWALL__KAFKA__TOPICS__PROCESSED="${id}_processed"
+  export PITWALL__KAFKA__TOPICS__DLQ="${id}_dlq" PITWALL__KAFKA__TOPICS__COMMANDS="${id}_commands"
+  export PITWALL__KAFKA__PARTITIONS=2 PITWALL__KAFKA__GROUP_PREFIX="$id"
+  export PITWALL__POSTGRES__URL="postgres://postgres@127.0.0.1:5432/$db" PITWALL__REDIS__PREFIX="${id}:"
+}
+
+# Starts `pitwall all` for the current scenario and waits until it is ready
+# (its consumers assigned).
+start_server() {
+  RUST_LOG=warn "$BIN/pitwall" all >"$WORK/server_$1.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "[bench] server for $1 not ready; its log:" >&2
+  tail -n 20 "$WORK/server_$1.log" >&2
+  return 1
+}
+
+# Peak resident memory (VmHWM, MiB) and CPU seconds of the server so far.
+server_hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status"; }
+server_cpu_s() { awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$SERVER/stat"; }
+
+stop_server() {
+  [ -n "$SERVER" ] || return 0
+  kill -TERM "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=""
+}
+
+loadtest() { # name, loadtest arguments...
+  local name=$1; shift
+  log "loadtest $name: $*"
+  RUST_LOG=warn "$BIN/pitwall" loadtest --server "http://127.0.0.1:$PORT" --json "$@" \
+    >"$WORK/$name.json" 2>"$WORK/$name.log" || { log "loadtest $name failed"; tail -n 5 "$WORK/$name.log" >&2; echo '{}' >"$WORK/$name.json"; }
+}
+
+# A cell of a loadtest's JSON report: jq filter on file $1.
+j() { jq -r "$2 // \"—\"" "$WORK/$1.json" 2>/dev/null || echo "—"; }
+r0() { jq -r "($2 // null) | if . == null then \"—\" else (. | round | tostring) end" "$WORK/$1.json" 2>/dev/null || echo "—"; }
+lat() { jq -r "($2 // null) | if . == null then \"—\" else \"\(.p50|round) / \(.p95|round) / \(.p99|round) / \(.max|round)\" end" "$WORK/$1.json" 2>/dev/null || echo "—"; }
+
+log "simulator"
+"$BIN/examples/bench_simulator" >"$WORK/simulator.md" 2>"$WORK/simulator.log" || echo "(failed: see its log)" >>"$WORK/simulator.md"
+log "PostgreSQL ingest"
+"$BIN/examples/bench_storage" 100000 2 >"$WORK/storage.md" 2>"$WORK/storage.log" || echo "(failed: see its log)" >>"$WORK/storage.md"
+log "raw broker"
+"$BIN/examples/bench_broker" 300000 >"$WORK/broker.md" 2>"$WORK/broker.log" || echo "(failed: see its log)" >>"$WORK/broker.md"
+
+log "pipeline"
+isolate pipeline
+start_server pipeline
+loadtest p20x50 --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20
+loadtest p500x10 --races 1 --cars 500 --hz 10 --duration 20s --ws-clients 20
+loadtest p5000x10 --races 1 --cars 5000 --hz 10 --duration 20s
+# Above real time: 5,000 cars at twice the clock (100,000 samples/s asked).
+loadtest pmax --races 1 --cars 5000 --hz 10 --time-scale 2 --duration 15s
+PIPE_HWM=$(server_hwm_mb)
+stop_server
+
+fanout() { # clients
+  local n=$1
+  log "WebSocket fan-out to $n clients"
+  isolate "ws$n"
+  # Leaderboards every 100 ms of race clock: ~10 a second at real time.
+  PITWALL__PROCESSING__LEADERBOARD_INTERVAL_MS=100 start_server "ws$n"
+  local idle_mb cpu0 cpu1
+  idle_mb=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status")
+  cpu0=$(server_cpu_s)
+  loadtest "ws$n" --races 1 --cars 20 --hz 10 --duration 30s --ws-clients "$n"
+  cpu1=$(server_cpu_s)
+  echo "$idle_mb $(server_hwm_mb) $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') $(awk '/^Max open files/ { print $4 }' "/proc/$SERVER/limits")" >"$WORK/ws$n.server"
+  stop_server
+}
+fanout 1000
+fanout 10000
+
+log "GraphQL"
+isolate graphql
+start_server graphql
+GQL_CPU0=$(server_cpu_s)
+"$BIN/examples/bench_graphql" --server "http://127.0.0.1:$PORT" --seconds 10 --clients 32 \
+  >"$WORK/graphql.md" 2>"$WORK/graphql.log" || { echo "(failed: see its log)" >>"$WORK/graphql.md"; tail -n 5 "$WORK/graphql.log" >&2; }
+GQL_CPU=$(awk -v a="$GQL_CPU0" -v b="$(server_cpu_s)" 'BEGIN { printf "%.1f", b - a }')
+stop_server
+
+LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
+TOOK=$(( $(date +%s) - T0 ))
+log "writing $OUT"
+
+# Figures the prose compares. The pipeline's throughput is the fastest
+# 5,000-car run it kept up with: nothing lost and the race's end processed
+# within the load test's drain.
+RAW5000=$(awk -F'|' '$2 ~ /^ *5000 *$/ { gsub(/ /, "", $6); print $6 }' "$WORK/broker.md")
+PIPE=0 PIPE_RUN="none"
+for f in p5000x10 pmax; do
+  kept=$(jq -r 'if (.check.lost == 0 and .check.duplicated == 0 and .processed.races_finished == .config.races) then (.samples.produced_per_s | round) else 0 end' "$WORK/$f.json" 2>/dev/null || echo 0)
+  if [ "${kept:-0}" -gt "$PIPE" ]; then PIPE=$kept PIPE_RUN=$f; fi
+done
+RATIO=$(awk -v a="$PIPE" -v b="$RAW5000" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "—" }')
+GQL=$(awk -F'|' 'NR > 0 && $2 ~ /^ *[0-9]+ *$/ && !done { gsub(/ /, ""); print $2 " req/s, p99 " $5 " ms"; done = 1 }' "$WORK/graphql.md")
+GQL_REQS=$(awk -F'|' '$7 ~ / of / { split($7, a, " of "); gsub(/ /, "", a[2]); print a[2]; exit }' "$WORK/graphql.md")
+GQL_US=$(awk -v c="${GQL_CPU:-0}" -v n="${GQL_REQS:-0}" 'BEGIN { if (n + 0 > 0) printf "%.0f", c * 1e6 / n; else print "—" }')
+TELE=$(awk -F'|' '$2 ~ /^ *500 *$/ { gsub(/ /, ""); print "p50 " $4 " ms, p99 " $6 " ms" }' "$WORK/graphql.md")
+ws_goal() { # clients
+  local idle hwm rest
+  read -r idle hwm rest <"$WORK/ws$1.server" || true
+  echo "$(jq -r '.latency_ms.websocket // null | if . == null then "no events" else "p50 \(.p50|round) ms, p99 \(.p99|round) ms" end' "$WORK/ws$1.json" 2>/dev/null), $(r0 "ws$1" .websocket.events_per_s) events/s, server peak RSS ${hwm:-—} MiB"
+}
+ws_row() { # clients
+  local n=$1 idle hwm cpu nofile
+  read -r idle hwm cpu nofile <"$WORK/ws$n.server" || true
+  local per_event
+  per_event=$(awk -v c="${cpu:-0}" -v e="$(j "ws$n" .websocket.events)" 'BEGIN { if (e + 0 > 0) printf "%.1f", c * 1e6 / e; else print "—" }')
+  echo "| $n | $(j "ws$n" .websocket.connected) | $(r0 "ws$n" .websocket.events_per_s) | $(lat "ws$n" .latency_ms.websocket) | $(lat "ws$n" .latency_ms.processed) | ${idle:-—} | ${hwm:-—} | ${cpu:-—} (${per_event} µs an event) | $(j "ws$n" .websocket.closed_by_server) | ${nofile:-—} |"
+}
+pipe_row() { # name label
+  echo "| $2 | $(r0 "$1" .samples.produced_per_s) ($(r0 "$1" .samples.target_per_s)) | $(j "$1" .check.lost) / $(j "$1" .check.duplicated) of $(j "$1" .check.delivered) | $(jq -r '.processed.events_per_s // 0 | . * 10 | round / 10' "$WORK/$1.json" 2>/dev/null) | $(lat "$1" .latency_ms.raw) | $(lat "$1" .latency_ms.processed) | $(lat "$1" .latency_ms.websocket) | $(j "$1" .check.races_finished)/1, $(j "$1" .processed.races_finished)/1 |"
+}
+warnings() {
+  local f
+  for f in p20x50 p500x10 p5000x10 pmax ws1000 ws10000; do
+    jq -r --arg f "$f" '.warnings[]? | "- `\($f)`: \(.)"' "$WORK/$f.json" 2>/dev/null || true
+  done
+}
+
+{
+cat <<EOF
+# Benchmarks
+
+Generated by \`scripts/bench.sh\` (one command, ${TOOK} s) on $(date -u '+%Y-%m-%d %H:%M UTC'), commit
+\`$(git rev-parse --short HEAD)\`$(git diff --quiet HEAD -- src examples 2>/dev/null || echo " plus uncommitted changes").
+Machine: $(nproc) vCPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), $(free -g | awk '/^Mem:/ { print $2 }') GB RAM,
+load average ${LOAD_START} at the start and ${LOAD_END} at the end (the machine is shared with
+other builds: tail latencies follow that load). Tansu 0.6.0 (sqlite engine) on
+127.0.0.1:9092, PostgreSQL and Redis on loopback, $(rustc --version | cut -d' ' -f1-2), every binary
+in the **dev profile** (our code at \`opt-level = 1\`, dependencies at 2). Figures
+are measurements of this run, not promises. Latencies are milliseconds,
+written p50 / p95 / p99 / max.
+
+## Summary against the goals
+
+| goal | measured here |
+|---|---|
+| 10,000 WebSocket clients, ~10 leaderboards/s each: p99 ≤ 250 ms, server RSS ≤ 1 GiB | $(ws_goal 10000) |
+| (1,000 clients, for scale) | $(ws_goal 1000) |
+| GraphQL live leaderboard ≥ 5,000 req/s, p99 ≤ 20 ms | ${GQL:-—} (≤ ${GQL_US} µs server CPU a request) |
+| telemetry, 1 h at 10 Hz → 500 points ≤ 50 ms | ${TELE:-—} |
+| pipeline ≥ 50,000 samples/s, nothing lost, ≥ 0.5× the raw broker | ${PIPE} samples/s (\`${PIPE_RUN}\`) vs ${RAW5000} raw = ${RATIO}× |
+| end-to-end latency, 20 cars × 50 Hz (WebSocket) | $(lat p20x50 .latency_ms.websocket) |
+
+## Simulator
+
+    target/debug/examples/bench_simulator
+
+$(cat "$WORK/simulator.md")
+
+## PostgreSQL ingest with Redis alongside
+
+    target/debug/examples/bench_storage 100000 2
+
+$(cat "$WORK/storage.md")
+
+## Raw broker ceiling
+
+    target/debug/examples/bench_broker 300000
+
+The simulator's frame records (a 5,000-car tick is 5 records of 1,000
+samples) produced by the project's idempotent producer to a fresh
+one-partition topic while a consumer reads them back; the clock stops at
+the last record read.
+
+$(cat "$WORK/broker.md")
+
+## The pipeline: \`pitwall loadtest\` against \`pitwall all\`
+
+One \`pitwall all\` with its own topics (2 partitions), groups, database
+and Redis prefix; then, against it:
+
+    target/debug/pitwall loadtest --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20 --server http://127.0.0.1:PORT
+    target/debug/pitwall loadtest --races 1 --cars 500 --hz 10 --duration 20s --ws-clients 20 --server …
+    target/debug/pitwall loadtest --races 1 --cars 5000 --hz 10 --duration 20s --server …
+    target/debug/pitwall loadtest --races 1 --cars 5000 --hz 10 --time-scale 2 --duration 15s --server …
+
+Latency runs from the \`sent_at_us\` of the newest frame behind each record
+or event (stamped by the generator at publish) to its arrival: *raw* at an
+independent reader of \`telemetry_raw\`, *processed* at a reader of
+\`telemetry_processed\`, *WebSocket* at the clients. The first 2 s are left
+out (warm-up). *Lost / duplicated* compares every (race, car, seq) the
+producer saw acknowledged with an independent read-back of \`telemetry_raw\`.
+
+| run | samples/s produced (asked) | lost / duplicated | processed events/s | raw | processed | WebSocket (20 clients) | race end seen: raw, processed |
+|---|---:|---:|---:|---:|---:|---:|---:|
+$(pipe_row p20x50 "20 cars × 50 Hz (end-to-end latency)")
+$(pipe_row p500x10 "500 cars × 10 Hz")
+$(pipe_row p5000x10 "5,000 cars × 10 Hz")
+$(pipe_row pmax "5,000 cars × 10 Hz × 2 (above real time)")
+
+The pipeline's throughput is the fastest 5,000-car run it kept up with
+(nothing lost, the race's end processed within the drain): ${PIPE} samples/s
+(\`${PIPE_RUN}\`) against ${RAW5000} samples/s of raw produce + consume of the same
+records in this run = **${RATIO}×**. The raw figure has one reader; the
+pipeline's broker serves three readers of \`telemetry_raw\` (processing,
+storage, the load test's read-back) and the processed topic besides. The
+server's peak RSS over these four runs: ${PIPE_HWM} MiB.
+
+## WebSocket fan-out
+
+A fresh \`pitwall all\` per size (leaderboards every 100 ms of race clock,
+\`PITWALL__PROCESSING__LEADERBOARD_INTERVAL_MS=100\`), one 20-car race at
+10 Hz for 30 s, N clients in the load-test process, each subscribed to
+the race's leaderboard channel:
+
+    target/debug/pitwall loadtest --races 1 --cars 20 --hz 10 --duration 30s --ws-clients N --server …
+
+WebSocket latency is end to end (frame published by the generator →
+processing → broker → hub → every client); the *processed* column is the
+same events at a plain Kafka reader, so the difference is what the hub and
+the sessions add. Server memory is \`VmHWM\` (peak RSS) of the server
+process from \`/proc\`, *idle* its RSS before the clients connected; CPU is
+the server's user + system time during the run.
+
+What the fan-out costs: each event is one WebSocket frame write and one
+loopback \`send\` per client (~5 KB for a 20-car leaderboard, so 10,000
+clients at 10 Hz are ~500 MB/s through the kernel), and the clients' reads
+run on the same two cores. When the server or the clients get less CPU than
+that needs, events wait in each session's queue (\`websocket.send_queue\`,
+256) and write buffer: latency grows with the backlog and so does the
+server's RSS, until the hub drops events for a full queue and evicts a
+client after 200 in a row (*closed by server*).
+
+| clients | connected | events/s (all clients) | WebSocket | processed | server RSS idle, MiB | server peak RSS, MiB | server CPU s (per event delivered) | closed by server | server nofile |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$(ws_row 1000)
+$(ws_row 10000)
+
+## GraphQL
+
+    target/debug/examples/bench_graphql --server http://127.0.0.1:PORT --seconds 10 --clients 32
+
+Against a \`pitwall all\` with a running 20-car race: 32 keep-alive
+connections from one client thread, each sending the next
+\`race(id) { leaderboard { … 13 fields × 20 rows } }\` as soon as the last
+answer is read. Then one car's hour at 10 Hz written to the history as
+storage writes it and read back through \`telemetry(…, maxPoints: 500)\`.
+The server's CPU time over the whole GraphQL benchmark (both parts, and
+the race it simulates and processes meanwhile): ${GQL_CPU} s, so at most
+${GQL_US} µs of server CPU per leaderboard request: unlike requests/s, that
+does not depend on what else the machine runs.
+
+$(cat "$WORK/graphql.md")
+
+## Warnings from the runs
+
+$(warnings)
+EOF
+} >"$OUT"
+log "done in ${TOOK} s"
