@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod dlq;
 pub mod offsets;
+pub mod orphans;
 pub mod rejoin;
 pub mod source;
 

@@ -29,7 +29,8 @@ use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, watch};
 
 use super::offsets::OffsetTracker;
-use super::rejoin::Rejoin;
+use super::orphans::read_unowned;
+use super::rejoin::{OrphanWatch, Rejoin};
 use super::{consumer_config, FetchProfile, KafkaError};
 use crate::actors::messages::{Incoming, PartitionsRevoked};
 use crate::config::KafkaSettings;
@@ -332,6 +333,11 @@ async fn run(
     let mut rejoin_ticker = tokio::time::interval(REJOIN_CHECK_EVERY);
     let status = consumer.context().status.clone();
     let mut rejoin = Rejoin::new(consumer.context().session_timeout);
+    // Read on the lag task's blocking thread, looked at by the rejoin check.
+    let orphans = Arc::new(Mutex::new(OrphanWatch::new(
+        consumer.context().session_timeout,
+    )));
+    let orphan_suspected = Arc::new(AtomicBool::new(false));
     loop {
         tokio::select! {
             biased;
@@ -348,11 +354,20 @@ async fn run(
             }
             _ = ticker.tick() => store(&consumer, &mut tracker, &spec.name),
             _ = rejoin_ticker.tick(), if spec.commit => {
-                if rejoin.due(status.joined(), status.assigned_partitions(), std::time::Instant::now()) {
+                let now = std::time::Instant::now();
+                let empty = rejoin.due(status.joined(), status.assigned_partitions(), now);
+                let orphaned = !empty
+                    && rejoin.due_for_orphans(orphan_suspected.swap(false, Ordering::Relaxed), now);
+                if empty || orphaned {
                     warn!(
-                        "{}: no partitions for twice the session timeout; leaving and \
-                         rejoining the group once (a killed member may hold them: docs/broker.md)",
-                        spec.name
+                        "{}: {}; leaving and rejoining the group (a killed member may hold \
+                         them: docs/broker.md)",
+                        spec.name,
+                        if empty {
+                            "no partitions for twice the session timeout"
+                        } else {
+                            "a partition nobody commits on while records wait"
+                        }
                     );
                     let topics: Vec<&str> = spec.topics.iter().map(String::as_str).collect();
                     consumer.unsubscribe();
@@ -367,7 +382,22 @@ async fn run(
                 if lag_task.as_ref().is_none_or(|t| t.is_finished()) {
                     let consumer = consumer.clone();
                     let group = spec.group.clone();
-                    lag_task = Some(tokio::task::spawn_blocking(move || record_lag(&consumer, &group)));
+                    // Committing groups also watch for partitions nobody
+                    // consumes (`rejoin.rs`).
+                    let watch = spec.commit.then(|| {
+                        (spec.topics.clone(), orphans.clone(), orphan_suspected.clone())
+                    });
+                    lag_task = Some(tokio::task::spawn_blocking(move || {
+                        record_lag(&consumer, &group);
+                        if let Some((topics, orphans, suspected)) = watch {
+                            if let Some(unowned) = read_unowned(consumer.as_ref(), &topics) {
+                                let mut w = orphans.lock().unwrap_or_else(|e| e.into_inner());
+                                if w.observe(&unowned, std::time::Instant::now()) {
+                                    suspected.store(true, Ordering::Relaxed);
+                                }
+                            }
+                        }
+                    }));
                 }
             }
             message = consumer.recv() => match message {
