@@ -140,12 +140,13 @@ TOOK=$(( $(date +%s) - T0 ))
 log "writing $OUT"
 
 # Figures the prose compares. The pipeline's throughput is the fastest
-# 5,000-car run it kept up with: nothing lost and the race's end processed
-# within the load test's drain.
+# 5,000-car run it kept up with: nothing lost, the race's end processed
+# within the load test's drain, and processed latency p99 within a second
+# (a run that ends seconds behind was buffered by the broker, not kept up).
 RAW5000=$(awk -F'|' '$2 ~ /^ *5000 *$/ { gsub(/ /, "", $6); print $6 }' "$WORK/broker.md")
 PIPE=0 PIPE_RUN="none"
 for f in p5000x10 pmax; do
-  kept=$(jq -r 'if (.check.lost == 0 and .check.duplicated == 0 and .processed.races_finished == .config.races) then (.samples.produced_per_s | round) else 0 end' "$WORK/$f.json" 2>/dev/null || echo 0)
+  kept=$(jq -r 'if (.check.lost == 0 and .check.duplicated == 0 and .processed.races_finished == .config.races and (.latency_ms.processed.p99 // 1e9) <= 1000) then (.samples.produced_per_s | round) else 0 end' "$WORK/$f.json" 2>/dev/null || echo 0)
   if [ "${kept:-0}" -gt "$PIPE" ]; then PIPE=$kept PIPE_RUN=$f; fi
 done
 RATIO=$(awk -v a="$PIPE" -v b="$RAW5000" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "—" }')
@@ -248,7 +249,9 @@ $(pipe_row p5000x10 "5,000 cars × 10 Hz")
 $(pipe_row pmax "5,000 cars × 10 Hz × 2 (above real time)")
 
 The pipeline's throughput is the fastest 5,000-car run it kept up with
-(nothing lost, the race's end processed within the drain): ${PIPE} samples/s
+(nothing lost, the race's end processed within the drain, processed p99
+within 1 s; the run above real time ends seconds behind, so the broker
+buffered it rather than the pipeline keeping up): ${PIPE} samples/s
 (\`${PIPE_RUN}\`) against ${RAW5000} samples/s of raw produce + consume of the same
 records in this run = **${RATIO}×**. The raw figure has one reader; the
 pipeline's broker serves three readers of \`telemetry_raw\` (processing,
