@@ -18,12 +18,10 @@ use pitwall::config::Settings;
 use pitwall::domain::records::{Frame, RawRecord, SCHEMA_VERSION};
 use pitwall::domain::sim::{RaceConfig, RaceSim};
 use pitwall::kafka::{consumer_config, FetchProfile};
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 
 const FIELDS: [u32; 2] = [20, 5000];
 /// A case that has not finished by then is reported as such.
@@ -72,21 +70,9 @@ async fn fresh_topic(brokers: &str) -> String {
         "bench_broker_{}",
         &uuid::Uuid::new_v4().simple().to_string()[..10]
     );
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-    for r in admin
-        .create_topics(
-            &[NewTopic::new(&name, 1, TopicReplication::Fixed(1))],
-            &options,
-        )
+    pitwall::kafka::admin::create_topic(brokers, &name, 1)
         .await
-        .expect("create topic")
-    {
-        r.expect("topic created");
-    }
+        .expect("topic created");
     name
 }
 

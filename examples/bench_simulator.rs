@@ -17,11 +17,8 @@ use pitwall::actors::simulator::MAX_SAMPLES_PER_CHUNK;
 use pitwall::config::Settings;
 use pitwall::domain::records::{Frame, RawRecord, SCHEMA_VERSION};
 use pitwall::domain::sim::{RaceConfig, RaceSim, Tick};
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::ClientConfig;
 
 const FIELDS: [u32; 3] = [20, 500, 5000];
 const HZ: f64 = 10.0;
@@ -156,21 +153,9 @@ async fn fresh_topic(brokers: &str) -> String {
         "bench_sim_{}",
         &uuid::Uuid::new_v4().simple().to_string()[..10]
     );
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-    for r in admin
-        .create_topics(
-            &[NewTopic::new(&name, 1, TopicReplication::Fixed(1))],
-            &options,
-        )
+    pitwall::kafka::admin::create_topic(brokers, &name, 1)
         .await
-        .expect("create topic")
-    {
-        r.expect("topic created");
-    }
+        .expect("topic created");
     name
 }
 

@@ -31,7 +31,7 @@ use crate::domain::commands::RaceParams;
 use crate::domain::records::{
     Frame, RaceControl, RaceFinished, RaceStarted, RawRecord, SCHEMA_VERSION,
 };
-use crate::domain::sim::{RaceConfig, RaceSim, Tick};
+use crate::domain::sim::{RaceSim, Tick};
 use crate::kafka::now_us;
 
 /// Samples per frame record: 1,000 samples are ~300 KB of JSON, well under
@@ -94,15 +94,7 @@ impl SimulatorActor {
         manager: Addr<SimManager>,
         counters: Arc<SimCounters>,
     ) -> Result<Self, crate::domain::sim::ConfigError> {
-        let sim = RaceSim::new(&RaceConfig {
-            track: params.track.clone(),
-            cars: params.cars,
-            laps: params.laps,
-            sample_hz: params.sample_hz,
-            seed: params.seed,
-            safety_car_probability: params.safety_car_probability,
-            name: params.name.clone(),
-        })?;
+        let sim = RaceSim::new(&params.race_config())?;
         Ok(SimulatorActor {
             race_id,
             params,

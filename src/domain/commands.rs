@@ -76,6 +76,19 @@ pub struct ParamError {
 }
 
 impl RaceParams {
+    /// The simulator's configuration of this race (pacing apart).
+    pub fn race_config(&self) -> sim::RaceConfig {
+        sim::RaceConfig {
+            track: self.track.clone(),
+            cars: self.cars,
+            laps: self.laps,
+            sample_hz: self.sample_hz,
+            seed: self.seed,
+            safety_car_probability: self.safety_car_probability,
+            name: self.name.clone(),
+        }
+    }
+
     /// Checks every field; `max_cars` comes from settings.
     pub fn validate(&self, max_cars: u32) -> Result<(), ParamError> {
         let err = |field, reason: String| Err(ParamError { field, reason });

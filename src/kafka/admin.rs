@@ -56,6 +56,23 @@ pub async fn ensure_topics(settings: &KafkaSettings) -> Result<(), KafkaError> {
     Ok(())
 }
 
+/// Creates one topic with `partitions` partitions and the broker's defaults
+/// (benchmarks' and tests' fresh topics).
+pub async fn create_topic(brokers: &str, name: &str, partitions: i32) -> Result<(), KafkaError> {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()?;
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+    for result in admin.create_topics(&[topic], &options).await? {
+        result.map_err(|(topic, code)| KafkaError::Topic {
+            topic,
+            reason: code.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
 /// Deletes topics; used by tests to leave the broker as they found it.
 pub async fn delete_topics(settings: &KafkaSettings, names: &[&str]) -> Result<(), KafkaError> {
     let admin = admin(settings)?;

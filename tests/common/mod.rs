@@ -198,17 +198,7 @@ impl TestApp {
 
     /// Every (car_id, seq) PostgreSQL holds for a race, repeats included.
     pub async fn stored_samples(&self, race_id: &str) -> Vec<(u32, u64)> {
-        self.pg()
-            .await
-            .query(
-                "SELECT car_id, seq FROM samples WHERE race_id = $1",
-                &[&race_id],
-            )
-            .await
-            .expect("samples")
-            .iter()
-            .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
-            .collect()
+        stored_samples_in(&self.pg().await, race_id).await
     }
 
     pub async fn ws(&self) -> WsClient {
@@ -348,6 +338,20 @@ pub fn reader(settings: &Settings, topic: &str) -> StreamConsumer {
         .expect("reader");
     consumer.subscribe(&[topic]).expect("subscribe");
     consumer
+}
+
+/// Every (car_id, seq) the database behind `pg` holds for a race, repeats
+/// included.
+pub async fn stored_samples_in(pg: &tokio_postgres::Client, race_id: &str) -> Vec<(u32, u64)> {
+    pg.query(
+        "SELECT car_id, seq FROM samples WHERE race_id = $1",
+        &[&race_id],
+    )
+    .await
+    .expect("samples")
+    .iter()
+    .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
+    .collect()
 }
 
 pub fn as_set(pairs: &[(u32, u64)]) -> BTreeSet<(u32, u64)> {

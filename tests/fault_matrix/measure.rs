@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use pitwall::config::Settings;
 use pitwall::domain::commands::RaceParams;
-use pitwall::domain::sim::{RaceConfig, RaceSim, Truth};
+use pitwall::domain::sim::{RaceSim, Truth};
 use serde_json::Value;
 
-use crate::common::raw_samples;
+use crate::common::{raw_samples, stored_samples_in};
 
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -53,16 +53,7 @@ impl Outcome {
 
 /// The race of `params` run here to its end, with nothing in the way.
 pub fn unfaulted_truth(params: &RaceParams) -> (Truth, u64) {
-    let mut sim = RaceSim::new(&RaceConfig {
-        track: params.track.clone(),
-        cars: params.cars,
-        laps: params.laps,
-        sample_hz: params.sample_hz,
-        seed: params.seed,
-        safety_car_probability: params.safety_car_probability,
-        name: params.name.clone(),
-    })
-    .expect("race config");
+    let mut sim = RaceSim::new(&params.race_config()).expect("race config");
     while !sim.finished() {
         sim.step();
     }
@@ -96,16 +87,7 @@ pub async fn measure(
 
     let raw = raw_samples(settings, race_id, Duration::from_secs(60)).await;
     let published: BTreeSet<(u32, u64)> = raw.iter().copied().collect();
-    let rows: Vec<(u32, u64)> = pg
-        .query(
-            "SELECT car_id, seq FROM samples WHERE race_id = $1",
-            &[&race_id],
-        )
-        .await
-        .expect("samples")
-        .iter()
-        .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1) as u64))
-        .collect();
+    let rows = stored_samples_in(pg, race_id).await;
     let stored: BTreeSet<(u32, u64)> = rows.iter().copied().collect();
     // Every car has one sample per tick, seq 0 at tick 1.
     let expected: BTreeSet<(u32, u64)> = (1..=params.cars)
