@@ -83,6 +83,9 @@ impl Application {
                 profile: FetchProfile::Latency,
                 commit: true,
                 replay: None,
+                // Start commands stay uncommitted while their race runs: a
+                // still offset here is no sign of a dead member.
+                watch_orphans: false,
             };
             sources.push(source::spawn(
                 kafka,
@@ -110,6 +113,7 @@ impl Application {
                 profile: FetchProfile::Latency,
                 commit: true,
                 replay: Some(Arc::new(checkpoints)),
+                watch_orphans: true,
             };
             sources.push(source::spawn(
                 kafka,
@@ -143,6 +147,7 @@ impl Application {
                 profile: FetchProfile::Bulk,
                 commit: true,
                 replay: None,
+                watch_orphans: true,
             };
             sources.push(source::spawn(
                 kafka,
@@ -169,6 +174,7 @@ impl Application {
                 profile: FetchProfile::Latency,
                 commit: false,
                 replay: None,
+                watch_orphans: false,
             };
             sources.push(source::spawn(
                 kafka,

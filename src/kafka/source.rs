@@ -258,6 +258,10 @@ pub struct SourceSpec {
     pub commit: bool,
     /// Rebuilds state on assignment by replaying (see the module comment).
     pub replay: Option<Arc<dyn ReplayPlanner>>,
+    /// Rejoin when a partition assigned elsewhere stops committing while
+    /// records wait on it (`rejoin.rs`). Only where offsets move steadily:
+    /// a group that holds offsets by design would rejoin for nothing.
+    pub watch_orphans: bool,
 }
 
 /// Handle on a running source.
@@ -382,9 +386,9 @@ async fn run(
                 if lag_task.as_ref().is_none_or(|t| t.is_finished()) {
                     let consumer = consumer.clone();
                     let group = spec.group.clone();
-                    // Committing groups also watch for partitions nobody
-                    // consumes (`rejoin.rs`).
-                    let watch = spec.commit.then(|| {
+                    // Committing groups with steady offsets also watch for
+                    // partitions nobody consumes (`rejoin.rs`).
+                    let watch = (spec.commit && spec.watch_orphans).then(|| {
                         (spec.topics.clone(), orphans.clone(), orphan_suspected.clone())
                     });
                     lag_task = Some(tokio::task::spawn_blocking(move || {
