@@ -529,7 +529,7 @@ impl Report {
         let _ = writeln!(
             s,
             "{} races ({} cars, {} laps, {} Hz, safety car probability {}; tracks {} in turn, \
-             race k on seed k), default strategy parameters, dev profile (`opt-level = 1` for \
+             seeds {} to {}), default strategy parameters, dev profile (`opt-level = 1` for \
              our code: throughput in a release build is higher). Whole run {:.0} s.\n",
             a.races,
             a.cars,
@@ -537,6 +537,8 @@ impl Report {
             a.hz,
             a.sc,
             pitwall::domain::sim::track_ids().join(", "),
+            a.first_seed,
+            a.first_seed + u64::from(a.races.max(1)) - 1,
             self.total_s
         );
         let _ = writeln!(s, "| Figure | Value | Goal | Met? |\n|---|---|---|---|");
