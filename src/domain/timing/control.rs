@@ -36,6 +36,12 @@ impl RaceTiming {
             _ => None,
         };
         if let Some(n) = neutral {
+            // A VSC turned into a SC is one neutralisation: it keeps its start.
+            self.neutral_since_ms = match (self.neutral, n) {
+                (_, Neutralisation::None) => None,
+                (Neutralisation::None, _) => Some(rc.ts_ms),
+                _ => self.neutral_since_ms,
+            };
             self.neutral = n;
             if n != Neutralisation::None {
                 for car in &mut self.cars {

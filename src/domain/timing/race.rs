@@ -69,6 +69,8 @@ pub struct RaceTiming {
     best_lap_ms: Option<u64>,
     pub(super) chequer_ms: Option<f64>,
     pub(super) neutral: Neutralisation,
+    /// Race clock of the message that started the current neutralisation.
+    pub(super) neutral_since_ms: Option<u64>,
     pub(super) flag: &'static str,
     pub(super) stats: IngestStats,
     crossings: Vec<Crossing>,
@@ -107,6 +109,7 @@ impl RaceTiming {
             best_lap_ms: None,
             chequer_ms: None,
             neutral: Neutralisation::None,
+            neutral_since_ms: None,
             flag: "green",
             stats: IngestStats::default(),
             crossings: Vec::with_capacity(4),
@@ -134,6 +137,12 @@ impl RaceTiming {
 
     pub fn neutralisation(&self) -> Neutralisation {
         self.neutral
+    }
+
+    /// Race clock at which the current SC / VSC was announced (None when
+    /// green): stops since then were made under it.
+    pub fn neutralised_since_ms(&self) -> Option<u64> {
+        self.neutral_since_ms
     }
 
     /// The current flag: green, yellow, safety_car, virtual_safety_car, chequered.

@@ -360,9 +360,26 @@ fn safety_car_marks_laps_neutralised() {
             assert_eq!(rt.neutralisation(), Neutralisation::SafetyCar);
             assert_eq!(rt.flag(), "safety_car");
         }
+        if (150_000..250_000).contains(&s.ts_ms) {
+            assert_eq!(rt.neutralised_since_ms(), Some(150_000));
+        }
     }
     let n: Vec<_> = rt.laps(1).iter().map(|l| l.neutralised).collect();
     // SC from 150 s to 250 s: laps 2 (100-200 s) and 3 (200-300 s).
     assert_eq!(n, vec![false, true, true, false]);
     assert_eq!(rt.neutralisation(), Neutralisation::None);
+    assert_eq!(rt.neutralised_since_ms(), None);
+}
+
+#[test]
+fn a_vsc_turned_into_a_safety_car_keeps_its_start() {
+    let mut rt = RaceTiming::new("r1", &track(L), &entries(1), 10);
+    assert_eq!(rt.neutralised_since_ms(), None);
+    rt.race_control(&rc(RaceControlKind::VirtualSafetyCar, 10_000, None));
+    rt.race_control(&rc(RaceControlKind::SafetyCar, 20_000, None));
+    assert_eq!(rt.neutralisation(), Neutralisation::SafetyCar);
+    assert_eq!(rt.neutralised_since_ms(), Some(10_000));
+    rt.race_control(&rc(RaceControlKind::GreenFlag, 30_000, None));
+    rt.race_control(&rc(RaceControlKind::VirtualSafetyCar, 40_000, None));
+    assert_eq!(rt.neutralised_since_ms(), Some(40_000));
 }
