@@ -31,7 +31,7 @@ use crate::domain::timing::Neutralisation;
 
 /// What strategy works out for one car before choosing a call.
 #[derive(Debug, Clone, PartialEq)]
-struct Assessment {
+pub(super) struct Assessment {
     model: DegModel,
     plan: TyrePlan,
     laps_left: u32,
@@ -43,7 +43,7 @@ struct Assessment {
     laps_to_cliff: i32,
 }
 
-fn secs(ms: f64) -> String {
+pub(super) fn secs(ms: f64) -> String {
     format!("{:.1} s", ms / 1_000.0)
 }
 
@@ -63,7 +63,7 @@ fn pit_loss(race: &RaceInput, p: &StrategyParams) -> f64 {
     }
 }
 
-fn assess(race: &RaceInput, car: &CarInput, p: &StrategyParams) -> Assessment {
+pub(super) fn assess(race: &RaceInput, car: &CarInput, p: &StrategyParams) -> Assessment {
     let model = fit_stint(car.laps, car.stint, car.compound, race.total_laps, p);
     let cliff = p.cliff_laps(car.compound, race.track_length_m);
     let plan = TyrePlan {
@@ -95,7 +95,7 @@ fn racing(car: &CarInput) -> bool {
 }
 
 /// "rejoin P4 behind #16" (or "in the lead").
-fn rejoin_text(cars: &[CarInput], r: &Rejoin) -> String {
+pub(super) fn rejoin_text(cars: &[CarInput], r: &Rejoin) -> String {
     match r.behind {
         Some(b) => format!(
             "rejoin P{} behind #{} ({} back)",
@@ -138,7 +138,7 @@ pub fn evaluate_car(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<St
 }
 
 /// A `stay_out` call with the car's numbers, for the rules to refine.
-fn base_call(
+pub(super) fn base_call(
     race: &RaceInput,
     me: &CarInput,
     a: &Assessment,
@@ -276,46 +276,6 @@ fn evaluate_with(
         ),
     };
     Some(call)
-}
-
-/// The call for `race.cars[i]` just after it turned into the pit lane
-/// (None unless it is in the lane): where it is projected to rejoin, with
-/// the same model as "if it pitted now", but now that the stop is certain
-/// the cars already in the lane are known rather than guessed. It is the
-/// prediction an engineer gives the driver on the pit-lane radio.
-pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<StrategyCall> {
-    let me = race.cars.get(i).filter(|c| c.status == CarStatus::InPit)?;
-    let a = assess(race, me, p);
-    let loss = pit_loss(race, p);
-    // Entry to exit, learned from this race's stops once there are some:
-    // the whole-stop figure counts braking and acceleration that are not
-    // between the two lines. Cars expected to stop too lose the same share.
-    let share = race
-        .lane_loss_ms
-        .map_or(1.0, |l| l / race.pit_loss_ms.max(1.0));
-    let lane = loss * share;
-    let others = expected_pit_losses(race, p);
-    let rejoin = predict_rejoin_with(&race.cars, i, lane, |j| others[j] * share);
-    let ahead_of = rejoin
-        .ahead_of
-        .map(|j| {
-            format!(
-                ", ahead of #{} ({})",
-                race.cars[j].number,
-                secs(rejoin.margin_behind_ms.unwrap_or(0.0))
-            )
-        })
-        .unwrap_or_default();
-    Some(StrategyCall {
-        kind: CallKind::Boxing,
-        pit_window_lap: None,
-        reason: format!(
-            "Boxing: {} to lose in the lane, projected to {}{ahead_of}",
-            secs(lane),
-            rejoin_text(&race.cars, &rejoin)
-        ),
-        ..base_call(race, me, &a, &rejoin, lane)
-    })
 }
 
 /// One call per car still racing, in race order.

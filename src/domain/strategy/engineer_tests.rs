@@ -15,6 +15,7 @@ fn race<'a>(cars: Vec<CarInput<'a>>, n: Neutralisation) -> RaceInput<'a> {
         pit_loss_ms: 22_400.0,
         lane_loss_ms: None,
         neutralisation: n,
+        neutralised_since_ms: None,
         cars,
     }
 }
@@ -199,32 +200,38 @@ fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
         "no pit-wall call in the lane"
     );
     // With the track's whole-stop figure: 2 + 22.4 = 24.4 s, behind car 6
-    // (24 s).
+    // (24 s) if cars 3 to 6 all stay out; each may stop this lap (the race's
+    // stop rate, here its prior), which would keep it behind: P5 is within a
+    // place of both.
     let call = project_pit_exit(&green, 1, &p).unwrap();
     assert_eq!(call.kind, CallKind::Boxing);
-    assert_eq!((call.rejoin_position, call.rejoin_behind), (6, Some(6)));
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (5, Some(5)));
     assert_eq!(call.pit_loss_ms, 22_400);
     // The race's stops show 18 s from entry to exit: 20 s, ahead of car 6
-    // and behind car 5 (15 s).
+    // and behind car 5 (15 s) if nobody else stops: P5, so P4 as above.
     let measured = RaceInput {
         lane_loss_ms: Some(18_000.0),
         ..green
     };
     let call = project_pit_exit(&measured, 1, &p).unwrap();
-    assert_eq!((call.rejoin_position, call.rejoin_behind), (5, Some(5)));
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (4, Some(4)));
     assert_eq!(call.pit_loss_ms, 18_000);
     assert_eq!(
         call.reason,
-        "Boxing: 18.0 s to lose in the lane, projected to rejoin P5 behind #15 (5.0 s back), ahead of #16 (4.0 s)"
+        "Boxing: 18.0 s to lose in the lane, projected to rejoin P4 behind #14 (10.7 s back), ahead of #15 (0.0 s)"
     );
-    // Under the safety car the lane costs half against a slow field, and
-    // every car needing a stop is expected to take it: each loses the same
-    // 9 s, so car 2 keeps P2 behind the leader.
+    // Under the safety car the lane costs the same race time (the field's
+    // gaps stretch with it), but the cars close behind may stop too: with
+    // nobody seen at the pit entry yet, each of cars 3-5 still owing a stop
+    // takes it with the prior 70%, so each passes with 30%. Car 2 then
+    // rejoins two places back give or take one: P3, behind car 3.
     let sc = RaceInput {
         neutralisation: Neutralisation::SafetyCar,
+        neutralised_since_ms: Some(0),
         ..measured
     };
     let call = project_pit_exit(&sc, 1, &p).unwrap();
-    assert_eq!(call.pit_loss_ms, 9_000);
-    assert_eq!((call.rejoin_position, call.rejoin_behind), (2, Some(1)));
+    assert_eq!(call.pit_loss_ms, 18_000);
+    assert_eq!((call.rejoin_position, call.rejoin_behind), (3, Some(3)));
+    assert!(call.reason.contains("under the SC 70%"), "{}", call.reason);
 }

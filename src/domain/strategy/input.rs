@@ -58,6 +58,8 @@ pub struct RaceInput<'a> {
     /// this race's stops (`LaneLoss`); None until enough were seen.
     pub lane_loss_ms: Option<f64>,
     pub neutralisation: Neutralisation,
+    /// Race clock at which the current SC / VSC began (None under green).
+    pub neutralised_since_ms: Option<u64>,
     /// In race order.
     pub cars: Vec<CarInput<'a>>,
 }
@@ -91,6 +93,7 @@ pub fn from_timing<'a>(
         pit_loss_ms,
         lane_loss_ms: None,
         neutralisation: timing.neutralisation(),
+        neutralised_since_ms: timing.neutralised_since_ms(),
         cars,
     }
 }

@@ -1,0 +1,264 @@
+//! The projection made when a car turns into the pit lane (`boxing`): where
+//! it rejoins, the prediction an engineer gives the driver on the radio.
+//!
+//! The car's gap to the leader grows by the entry-to-exit lane loss (learned
+//! from the race's own green-flag stops, the track's whole-stop figure until
+//! then). For every other car, the chance that it is ahead at pit exit:
+//! - a car already in the lane finished part of its stop: it is taken as
+//!   half way through, not knowing how far it got;
+//! - a car on track stays ahead if it is ahead now, and passes if it is
+//!   closer behind than the lane loss, unless it stops during the stop too,
+//!   with the chance the race itself shows (`rival_stops`: its green-flag
+//!   stops per lap, or under a SC / VSC what the cars that reached the pit
+//!   entry since it began did).
+//!
+//! The position announced is the one most likely to be within a place of
+//! the outcome (`rejoin_odds`): with a few cars behind that may each stop,
+//! that is often a place better than if none did. The lane loss is the green-flag figure under
+//! a SC / VSC too: the gaps it is compared with are race time, which the
+//! slowed field stretches as well, and on the measured races scaling it by
+//! the neutralised pit-loss factor put the projection further off, not
+//! closer.
+
+use super::call::{CallKind, StrategyCall};
+use super::engineer::{assess, base_call, rejoin_text, secs};
+use super::input::{CarInput, RaceInput};
+use super::params::StrategyParams;
+use super::rejoin::Rejoin;
+use super::rejoin_odds::likeliest_position;
+use super::rival_stops::RivalStops;
+use crate::domain::events::CarStatus;
+
+/// Share of its stop a car already in the lane is assumed to have left.
+const IN_LANE_LEFT: f64 = 0.5;
+
+/// One other car: its chance of being ahead at pit exit and the gap it is
+/// expected to have then (for naming the neighbours).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rival {
+    index: usize,
+    ahead: f64,
+    expected_gap_ms: f64,
+}
+
+fn indicator(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Chance that `car`, `gap_ms` behind the leader now, is ahead of a car
+/// rejoining at `my_gap_ms` after losing `lane_ms`.
+fn rival(
+    car: &CarInput,
+    index: usize,
+    gap_ms: f64,
+    my_gap_ms: f64,
+    lane_ms: f64,
+    stops: &RivalStops,
+) -> Rival {
+    match car.status {
+        CarStatus::InPit => {
+            let g = gap_ms + IN_LANE_LEFT * lane_ms;
+            Rival {
+                index,
+                ahead: indicator(g < my_gap_ms),
+                expected_gap_ms: g,
+            }
+        }
+        _ => {
+            let stop = stops.for_car(car);
+            // Stopping too, it loses what this car loses: the order between
+            // the two stays what it is now.
+            let ahead_if_stops = indicator(gap_ms + lane_ms < my_gap_ms);
+            let ahead_if_not = indicator(gap_ms < my_gap_ms);
+            Rival {
+                index,
+                ahead: stop * ahead_if_stops + (1.0 - stop) * ahead_if_not,
+                expected_gap_ms: gap_ms + stop * lane_ms,
+            }
+        }
+    }
+}
+
+/// Position and neighbours of `race.cars[i]` at pit exit after losing
+/// `lane_ms` in the lane.
+pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> Rejoin {
+    let my_gap = race
+        .cars
+        .get(i)
+        .and_then(CarInput::race_gap_ms)
+        .unwrap_or(0.0)
+        + lane_ms;
+    let stops = RivalStops::of_race(race);
+    let mut rivals: Vec<Rival> = race
+        .cars
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != i)
+        .filter_map(|(j, c)| {
+            let g = c.race_gap_ms()?;
+            Some(rival(c, j, g, my_gap, lane_ms, &stops))
+        })
+        .collect();
+    let ahead: Vec<f64> = rivals.iter().map(|r| r.ahead).collect();
+    let position = likeliest_position(&ahead);
+    // The neighbours: the others in the order of their expected gaps, the
+    // car at the announced position just ahead.
+    rivals.sort_by(|a, b| a.expected_gap_ms.total_cmp(&b.expected_gap_ms));
+    let k = position as usize - 1;
+    let behind = k.checked_sub(1).and_then(|b| rivals.get(b));
+    let ahead_of = rivals.get(k);
+    Rejoin {
+        position,
+        behind: behind.map(|r| r.index),
+        ahead_of: ahead_of.map(|r| r.index),
+        // A hedged position can sit a car on the "wrong" side of its
+        // expected gap: no negative margins.
+        margin_ahead_ms: behind.map(|r| (my_gap - r.expected_gap_ms).max(0.0)),
+        margin_behind_ms: ahead_of.map(|r| (r.expected_gap_ms - my_gap).max(0.0)),
+    }
+}
+
+/// The call for `race.cars[i]` just after it turned into the pit lane
+/// (None unless it is in the lane).
+pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<StrategyCall> {
+    let me = race.cars.get(i).filter(|c| c.status == CarStatus::InPit)?;
+    let a = assess(race, me, p);
+    // Entry to exit, learned from this race's stops once there are some:
+    // the whole-stop figure counts braking and acceleration that are not
+    // between the two lines.
+    let lane = race.lane_loss_ms.unwrap_or(race.pit_loss_ms);
+    let rejoin = project_rejoin(race, i, lane);
+    let ahead_of = rejoin
+        .ahead_of
+        .map(|j| {
+            format!(
+                ", ahead of #{} ({})",
+                race.cars[j].number,
+                secs(rejoin.margin_behind_ms.unwrap_or(0.0))
+            )
+        })
+        .unwrap_or_default();
+    let caution = Some(RivalStops::of_race(race))
+        .filter(|s| s.neutralised)
+        .map(|c| {
+            format!(
+                "; under the {} {:.0}% of cars owing a stop and {:.0}% of the others are taking one",
+                if race.neutralisation == crate::domain::timing::Neutralisation::SafetyCar {
+                    "SC"
+                } else {
+                    "VSC"
+                },
+                c.owing * 100.0,
+                c.free * 100.0
+            )
+        })
+        .unwrap_or_default();
+    Some(StrategyCall {
+        kind: CallKind::Boxing,
+        pit_window_lap: None,
+        reason: format!(
+            "Boxing: {} to lose in the lane, projected to {}{ahead_of}{caution}",
+            secs(lane),
+            rejoin_text(&race.cars, &rejoin)
+        ),
+        ..base_call(race, me, &a, &rejoin, lane)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::records::Compound;
+    use crate::domain::strategy::rejoin::tests::field;
+    use crate::domain::timing::{LapRecord, Neutralisation};
+
+    fn race<'a>(cars: Vec<CarInput<'a>>, lane: f64) -> RaceInput<'a> {
+        RaceInput {
+            total_laps: 30,
+            track_length_m: 5_000.0,
+            pit_loss_ms: 22_000.0,
+            lane_loss_ms: Some(lane),
+            neutralisation: Neutralisation::None,
+            neutralised_since_ms: None,
+            cars,
+        }
+    }
+
+    #[test]
+    fn lane_cars_are_half_way_and_cars_beyond_the_lane_loss_cannot_pass() {
+        // Car 2 (2 s) boxes, 20 s lane loss: 22 s. Car 3 (3 s) is in the
+        // lane too, half way: 13 s, ahead. Cars 4 (25 s) and 5 (30 s) stay
+        // behind whether they stop or not: P3 for certain.
+        let mut cars = field(&[0, 2_000, 3_000, 25_000, 30_000]);
+        cars[1].status = CarStatus::InPit;
+        cars[2].status = CarStatus::InPit;
+        let r = project_rejoin(&race(cars, 20_000.0), 1, 20_000.0);
+        assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(2), Some(3)));
+        assert_eq!(r.margin_ahead_ms, Some(9_000.0));
+    }
+
+    #[test]
+    fn cars_that_may_stop_meanwhile_move_the_call_a_place_up() {
+        // Car 2 (2 s) boxes, 20 s: 22 s. Cars 3 (10 s) and 4 (21 s) pass
+        // unless they stop at the end of this lap too, which the race's
+        // stop rate (the prior here, one stop in 30 laps) makes unlikely but
+        // possible: P4 if neither stops (94%), P3 if one does (6%). P3 is
+        // within a place of both, P4 of only the first.
+        let cars = field(&[0, 2_000, 10_000, 21_000, 40_000]);
+        let mut boxing = cars.clone();
+        boxing[1].status = CarStatus::InPit;
+        let r = project_rejoin(&race(boxing, 20_000.0), 1, 20_000.0);
+        assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(2), Some(3)));
+    }
+
+    #[test]
+    fn under_caution_the_rate_of_the_field_decides() {
+        // SC out at 850 s; cars 3 to 6 (3, 6, 9, 12 s) sit within the 20 s
+        // lane loss behind car 2 (0.5 s). Cars 7 to 10, who already passed
+        // the pit entry under the SC, all stayed out (on their first
+        // compound, like everyone): the learned rate falls to 2 * 0.7 / 6,
+        // and cars 3 to 6 are each expected to pass with 77%: P5, give or
+        // take one. Had cars 7 to 10 all turned in (rate 0.9), cars 3 to 6
+        // would each pass with 10%: P3, give or take one.
+        let stayed: Vec<LapRecord> = (1..=10).map(|n| lap(n, false)).collect();
+        let boxed: Vec<LapRecord> = (1..=10).map(|n| lap(n, n == 10)).collect();
+        for (laps, want) in [(&stayed, 5), (&boxed, 3)] {
+            let mut cars = field(&[
+                0, 500, 3_000, 6_000, 9_000, 12_000, 40_000, 41_000, 42_000, 43_000,
+            ]);
+            for c in &mut cars {
+                c.compound = Compound::Soft;
+            }
+            for c in &mut cars[6..] {
+                c.laps = laps;
+            }
+            cars[1].status = CarStatus::InPit;
+            let sc = RaceInput {
+                neutralisation: Neutralisation::SafetyCar,
+                neutralised_since_ms: Some(850_000),
+                ..race(cars, 20_000.0)
+            };
+            let call = project_pit_exit(&sc, 1, &StrategyParams::default()).unwrap();
+            assert_eq!(call.rejoin_position, want, "{}", call.reason);
+        }
+    }
+
+    fn lap(n: u32, in_lap: bool) -> LapRecord {
+        LapRecord {
+            lap: n,
+            lap_ms: 90_000,
+            end_ts_ms: u64::from(n) * 90_000,
+            compound: Compound::Soft,
+            tyre_age_laps: n,
+            fuel_kg: 50.0,
+            stint: 1,
+            in_lap,
+            out_lap: false,
+            neutralised: false,
+        }
+    }
+}
