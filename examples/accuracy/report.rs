@@ -316,13 +316,23 @@ impl Report {
         if re.pct() < 95.0 {
             findings.push(format!(
                 "Rejoin: the projection at pit entry ({:.1}%, {:.1}% on green-flag stops) \
-                 uses the cars' gaps at that instant, the entry-to-exit loss measured on \
-                 the race's own green-flag stops (the track's whole-stop figure until three \
-                 were seen), the cars already in the lane and a full stop for those \
-                 strategy expects to stop. Its misses (listed below) are cars that stopped \
-                 during the car's own stop without strategy expecting it, slow stops (a \
-                 lane time seconds over the usual), and stops under SC/VSC, where the field \
-                 closes up behind the safety car while the car is in the lane. The call a \
+                 misses the goal. It adds the entry-to-exit loss measured on the race's own \
+                 green-flag stops (the track's whole-stop figure until three were seen) to \
+                 the car's gap, takes the cars already in the lane as half way through \
+                 their stop, gives every car on track the chance of stopping meanwhile that \
+                 the race itself shows (green-flag stops per car and lap; under SC/VSC, \
+                 what the cars that reached the pit entry since it began did, apart for \
+                 cars still owing their compound change), and announces the position \
+                 whose ±1 band is likeliest. Its misses (listed below): pit waves, several \
+                 cars just behind stopping on the same lap, which a per-lap rate cannot \
+                 foresee; the field's own moves during the half-minute in the lane (a \
+                 train held up behind a car rejoining from the pits, race-time gaps that \
+                 are the leader's time over the ground rather than the rival's); stops \
+                 under SC/VSC, where the queue behind the safety car decides; and slow \
+                 stops. Even told which cars really stopped, the same comparison misses \
+                 about one stop in ten on seeds 1-36, so the rest of the way to 95% is \
+                 modelling the field's motion, not guessing stops. Seeds 7-12 \
+                 (`--first-seed 7`) are scored as a held-out set. The call a \
                  lap earlier (\"if it pitted now\") scores {:.1}%: a lap more of other \
                  cars' stops is unknown to it; with them known, its green-flag figure \
                  would be {:.1}%.",
@@ -617,7 +627,8 @@ and exit instants are compared for matched stops; timing takes them from \
 samples, so one sample period is the resolution.
 - **Rejoin within ±1, projection at pit entry**: for each stop, the `boxing` \
 call timing's pit entry triggered (made with the leaderboard of that tick) \
-gives `rejoin_position`; the actual position is the car's rank by race \
+gives `rejoin_position` (the centre of the likeliest three-place band, see \
+src/domain/strategy/pit_exit.rs); the actual position is the car's rank by race \
 distance among cars still in the race at the first tick after its truth pit \
 exit. The green-flag row leaves out stops with an SC/VSC between the call \
 and the exit. A miss lists the position the same projection gives with the \
