@@ -13,8 +13,14 @@
 //! Run it as
 //!
 //! ```text
-//! cargo run --example bench_graphql -- --server http://127.0.0.1:18080 [--seconds 10] [--clients 32]
+//! cargo run --example bench_graphql -- --server http://127.0.0.1:18080 [--seconds 10] [--clients 32] [--server-pid PID]
 //! ```
+//!
+//! With `--server-pid`, the server's CPU time (from `/proc`) is read around
+//! the timed run and while idle with the race running beforehand, so the
+//! CPU a request costs is printed beside requests/s: a figure that does not
+//! depend on what else the machine is doing. The client's own CPU is
+//! printed too (it shares the machine).
 //!
 //! PostgreSQL comes from `PITWALL__POSTGRES__URL`, which must be the
 //! server's: give both processes the same environment.
@@ -43,6 +49,7 @@ struct Args {
     server: String,
     seconds: u64,
     clients: usize,
+    server_pid: Option<u32>,
 }
 
 fn args() -> Args {
@@ -50,6 +57,7 @@ fn args() -> Args {
         server: "http://127.0.0.1:8080".into(),
         seconds: 10,
         clients: 32,
+        server_pid: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     for pair in argv.chunks(2) {
@@ -58,6 +66,7 @@ fn args() -> Args {
             "--server" => a.server = value.trim_end_matches('/').to_owned(),
             "--seconds" => a.seconds = value.parse().expect("--seconds N"),
             "--clients" => a.clients = value.parse().expect("--clients N"),
+            "--server-pid" => a.server_pid = Some(value.parse().expect("--server-pid PID")),
             other => panic!("unknown argument {other}; see the file's header"),
         }
     }
@@ -168,6 +177,18 @@ async fn hammer(server: &str, body: Value, clients: usize, run: Duration) -> (Lo
     (load.into_inner(), elapsed)
 }
 
+/// User + system CPU seconds of a process so far (`/proc/<pid>/stat`).
+fn cpu_s(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which may hold spaces: utime is the
+    // 14th field of the line, the 12th after ") ".
+    let rest = stat.rsplit_once(") ")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks / 100.0)
+}
+
 fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
@@ -234,6 +255,20 @@ async fn main() {
         Duration::from_secs(1),
     )
     .await;
+    // The server's own rate with the race running and no requests.
+    let server = args.server_pid.map(|p| p.to_string());
+    let idle = match server.as_deref().and_then(cpu_s) {
+        Some(before) => {
+            let t = Instant::now();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            server
+                .as_deref()
+                .and_then(cpu_s)
+                .map(|after| (after - before) / t.elapsed().as_secs_f64())
+        }
+        None => None,
+    };
+    let (server0, client0) = (server.as_deref().and_then(cpu_s), cpu_s("self"));
     let (load, elapsed) = hammer(
         &args.server,
         query,
@@ -241,6 +276,7 @@ async fn main() {
         Duration::from_secs(args.seconds),
     )
     .await;
+    let (server1, client1) = (server.as_deref().and_then(cpu_s), cpu_s("self"));
     let _ = client
         .delete(format!("{}/api/races/{race}", args.server))
         .send()
@@ -265,6 +301,20 @@ async fn main() {
         load.requests,
         load.bytes / load.requests.max(1)
     );
+    let per_request = |cpu: f64| cpu * 1e6 / load.requests.max(1) as f64;
+    if let (Some(a), Some(b), Some(idle)) = (server0, server1, idle) {
+        let busy = (b - a) - idle * elapsed.as_secs_f64();
+        println!();
+        println!(
+            "CPU a request: server {:.0} µs ({:.1} s over the run, less {:.2} core of idle race), load client {:.0} µs",
+            per_request(busy),
+            b - a,
+            idle,
+            client0
+                .zip(client1)
+                .map_or(f64::NAN, |(c0, c1)| per_request(c1 - c0))
+        );
+    }
 
     let (race, car, wrote) = telemetry_race(&settings).await;
     let query = json!({ "query": TELEMETRY, "variables": { "id": race, "car": car } });

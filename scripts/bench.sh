@@ -5,15 +5,28 @@
 # run for its ceiling), WebSocket fan-out to 1,000 and 10,000 clients, and
 # GraphQL. Each scenario gets its own topics, consumer groups, database and
 # Redis prefix; every server it starts listens on 127.0.0.1 and is stopped
-# at the end. Dev profile (the project's one build). Expects the stack up
-# (scripts/stack.sh up) and the dashboard built (the binary embeds it).
+# at the end. Release profile, as production runs it (docker/Dockerfile);
+# PITWALL_BENCH_PROFILE=dev measures the tests' build instead. Expects the
+# stack up (scripts/stack.sh up) and the dashboard built (the binary embeds
+# it).
 #
 #   scripts/bench.sh [OUTPUT]      # default docs/benchmarks.md; ~10 minutes
+#
+# PITWALL_BENCH_ONLY="pipeline fanout" runs only those parts (simulator,
+# storage, broker, pipeline, fanout, graphql), for working on one figure;
+# the others read "—" in its output, so write it elsewhere than the docs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="${1:-docs/benchmarks.md}"
-BIN="${CARGO_TARGET_DIR:-target}/debug"
+PROFILE="${PITWALL_BENCH_PROFILE:-release}"
+case "$PROFILE" in
+  release) BIN="${CARGO_TARGET_DIR:-target}/release" PROFILE_NOTE="the **release profile** (as docker/Dockerfile builds it)" ;;
+  dev) BIN="${CARGO_TARGET_DIR:-target}/debug" PROFILE_NOTE="the **dev profile** (our code at \`opt-level = 1\`, dependencies at 2: the tests' build)" ;;
+  *) echo "[bench] PITWALL_BENCH_PROFILE is release or dev, not $PROFILE" >&2; exit 1 ;;
+esac
+ONLY="${PITWALL_BENCH_ONLY:-simulator storage broker pipeline fanout graphql}"
+runs() { [[ " $ONLY " == *" $1 "* ]]; }
 RUN="bench_$(date +%s)_$$"
 WORK="$(mktemp -d -t pitwall-bench.XXXXXX)"
 PORT=$(( 20000 + RANDOM % 20000 ))
@@ -25,8 +38,8 @@ log() { echo "[bench $(( $(date +%s) - T0 ))s] $*" >&2; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" -ge 12000 ] || { echo "[bench] ulimit -n is $(ulimit -n); 10,000 clients need ~12,000" >&2; exit 1; }
 
-log "building (dev profile)"
-cargo build --bin pitwall --examples 2>&1 | tail -n 2 >&2
+log "building ($PROFILE profile)"
+cargo build --profile "$PROFILE" --bin pitwall --examples 2>&1 | tail -n 2 >&2
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 SERVER=""
@@ -91,23 +104,33 @@ j() { jq -r "$2 // \"—\"" "$WORK/$1.json" 2>/dev/null || echo "—"; }
 r0() { jq -r "($2 // null) | if . == null then \"—\" else (. | round | tostring) end" "$WORK/$1.json" 2>/dev/null || echo "—"; }
 lat() { jq -r "($2 // null) | if . == null then \"—\" else \"\(.p50|round) / \(.p95|round) / \(.p99|round) / \(.max|round)\" end" "$WORK/$1.json" 2>/dev/null || echo "—"; }
 
-log "simulator"
-"$BIN/examples/bench_simulator" >"$WORK/simulator.md" 2>"$WORK/simulator.log" || echo "(failed: see its log)" >>"$WORK/simulator.md"
-log "PostgreSQL ingest"
-"$BIN/examples/bench_storage" 100000 2 >"$WORK/storage.md" 2>"$WORK/storage.log" || echo "(failed: see its log)" >>"$WORK/storage.md"
-log "raw broker"
-"$BIN/examples/bench_broker" 300000 >"$WORK/broker.md" 2>"$WORK/broker.log" || echo "(failed: see its log)" >>"$WORK/broker.md"
+touch "$WORK/simulator.md" "$WORK/storage.md" "$WORK/broker.md" "$WORK/graphql.md"
+if runs simulator; then
+  log "simulator"
+  "$BIN/examples/bench_simulator" >"$WORK/simulator.md" 2>"$WORK/simulator.log" || echo "(failed: see its log)" >>"$WORK/simulator.md"
+fi
+if runs storage; then
+  log "PostgreSQL ingest"
+  "$BIN/examples/bench_storage" 100000 2 >"$WORK/storage.md" 2>"$WORK/storage.log" || echo "(failed: see its log)" >>"$WORK/storage.md"
+fi
+if runs broker; then
+  log "raw broker"
+  "$BIN/examples/bench_broker" 300000 >"$WORK/broker.md" 2>"$WORK/broker.log" || echo "(failed: see its log)" >>"$WORK/broker.md"
+fi
 
-log "pipeline"
-isolate pipeline
-start_server pipeline
-loadtest p20x50 --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20
-loadtest p500x10 --races 1 --cars 500 --hz 10 --duration 20s --ws-clients 20
-loadtest p5000x10 --races 1 --cars 5000 --hz 10 --duration 20s
-# Above real time: 5,000 cars at twice the clock (100,000 samples/s asked).
-loadtest pmax --races 1 --cars 5000 --hz 10 --time-scale 2 --duration 15s
-PIPE_HWM=$(server_hwm_mb)
-stop_server
+PIPE_HWM="—"
+if runs pipeline; then
+  log "pipeline"
+  isolate pipeline
+  start_server pipeline
+  loadtest p20x50 --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20
+  loadtest p500x10 --races 1 --cars 500 --hz 10 --duration 20s --ws-clients 20
+  loadtest p5000x10 --races 1 --cars 5000 --hz 10 --duration 20s
+  # Above real time: 5,000 cars at twice the clock (100,000 samples/s asked).
+  loadtest pmax --races 1 --cars 5000 --hz 10 --time-scale 2 --duration 15s
+  PIPE_HWM=$(server_hwm_mb)
+  stop_server
+fi
 
 fanout() { # clients
   local n=$1
@@ -123,17 +146,22 @@ fanout() { # clients
   echo "$idle_mb $(server_hwm_mb) $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') $(awk '/^Max open files/ { print $4 }' "/proc/$SERVER/limits")" >"$WORK/ws$n.server"
   stop_server
 }
-fanout 1000
-fanout 10000
+if runs fanout; then
+  fanout 1000
+  fanout 10000
+fi
 
-log "GraphQL"
-isolate graphql
-start_server graphql
-GQL_CPU0=$(server_cpu_s)
-"$BIN/examples/bench_graphql" --server "http://127.0.0.1:$PORT" --seconds 10 --clients 32 \
-  >"$WORK/graphql.md" 2>"$WORK/graphql.log" || { echo "(failed: see its log)" >>"$WORK/graphql.md"; tail -n 5 "$WORK/graphql.log" >&2; }
-GQL_CPU=$(awk -v a="$GQL_CPU0" -v b="$(server_cpu_s)" 'BEGIN { printf "%.1f", b - a }')
-stop_server
+GQL_CPU=0
+if runs graphql; then
+  log "GraphQL"
+  isolate graphql
+  start_server graphql
+  GQL_CPU0=$(server_cpu_s)
+  "$BIN/examples/bench_graphql" --server "http://127.0.0.1:$PORT" --seconds 10 --clients 32 \
+    >"$WORK/graphql.md" 2>"$WORK/graphql.log" || { echo "(failed: see its log)" >>"$WORK/graphql.md"; tail -n 5 "$WORK/graphql.log" >&2; }
+  GQL_CPU=$(awk -v a="$GQL_CPU0" -v b="$(server_cpu_s)" 'BEGIN { printf "%.1f", b - a }')
+  stop_server
+fi
 
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 TOOK=$(( $(date +%s) - T0 ))
@@ -186,7 +214,7 @@ Machine: $(nproc) vCPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), $
 load average ${LOAD_START} at the start and ${LOAD_END} at the end (the machine is shared with
 other builds: tail latencies follow that load). Tansu 0.6.0 (sqlite engine) on
 127.0.0.1:9092, PostgreSQL and Redis on loopback, $(rustc --version | cut -d' ' -f1-2), every binary
-in the **dev profile** (our code at \`opt-level = 1\`, dependencies at 2). Figures
+in ${PROFILE_NOTE}. Figures
 are measurements of this run, not promises. Latencies are milliseconds,
 written p50 / p95 / p99 / max.
 
@@ -203,19 +231,19 @@ written p50 / p95 / p99 / max.
 
 ## Simulator
 
-    target/debug/examples/bench_simulator
+    $BIN/examples/bench_simulator
 
 $(cat "$WORK/simulator.md")
 
 ## PostgreSQL ingest with Redis alongside
 
-    target/debug/examples/bench_storage 100000 2
+    $BIN/examples/bench_storage 100000 2
 
 $(cat "$WORK/storage.md")
 
 ## Raw broker ceiling
 
-    target/debug/examples/bench_broker 300000
+    $BIN/examples/bench_broker 300000
 
 The simulator's frame records (a 5,000-car tick is 5 records of 1,000
 samples) produced by the project's idempotent producer to a fresh
@@ -229,10 +257,10 @@ $(cat "$WORK/broker.md")
 One \`pitwall all\` with its own topics (2 partitions), groups, database
 and Redis prefix; then, against it:
 
-    target/debug/pitwall loadtest --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20 --server http://127.0.0.1:PORT
-    target/debug/pitwall loadtest --races 1 --cars 500 --hz 10 --duration 20s --ws-clients 20 --server …
-    target/debug/pitwall loadtest --races 1 --cars 5000 --hz 10 --duration 20s --server …
-    target/debug/pitwall loadtest --races 1 --cars 5000 --hz 10 --time-scale 2 --duration 15s --server …
+    $BIN/pitwall loadtest --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20 --server http://127.0.0.1:PORT
+    $BIN/pitwall loadtest --races 1 --cars 500 --hz 10 --duration 20s --ws-clients 20 --server …
+    $BIN/pitwall loadtest --races 1 --cars 5000 --hz 10 --duration 20s --server …
+    $BIN/pitwall loadtest --races 1 --cars 5000 --hz 10 --time-scale 2 --duration 15s --server …
 
 Latency runs from the \`sent_at_us\` of the newest frame behind each record
 or event (stamped by the generator at publish) to its arrival: *raw* at an
@@ -265,7 +293,7 @@ A fresh \`pitwall all\` per size (leaderboards every 100 ms of race clock,
 10 Hz for 30 s, N clients in the load-test process, each subscribed to
 the race's leaderboard channel:
 
-    target/debug/pitwall loadtest --races 1 --cars 20 --hz 10 --duration 30s --ws-clients N --server …
+    $BIN/pitwall loadtest --races 1 --cars 20 --hz 10 --duration 30s --ws-clients N --server …
 
 WebSocket latency is end to end (frame published by the generator →
 processing → broker → hub → every client); the *processed* column is the
@@ -290,7 +318,7 @@ $(ws_row 10000)
 
 ## GraphQL
 
-    target/debug/examples/bench_graphql --server http://127.0.0.1:PORT --seconds 10 --clients 32
+    $BIN/examples/bench_graphql --server http://127.0.0.1:PORT --seconds 10 --clients 32
 
 Against a \`pitwall all\` with a running 20-car race: 32 keep-alive
 connections from one client thread, each sending the next
