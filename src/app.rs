@@ -12,6 +12,7 @@ use log::info;
 use tokio::sync::watch;
 
 use crate::actors::hub::Hub;
+use crate::actors::latest_boards::LatestBoards;
 use crate::actors::messages::CloseAll;
 use crate::actors::router::Router;
 use crate::actors::sim_manager::SimManager;
@@ -24,6 +25,7 @@ use crate::error::StartError;
 use crate::kafka::dlq::DeadLetters;
 use crate::kafka::source::{self, SourceHandle, SourceSpec};
 use crate::kafka::{self as kafka_mod, admin, FetchProfile};
+use crate::schema::prepared::OperationCache;
 use crate::web::{self as web_mod, AppState};
 
 /// What a process does. `All` is every role in one process.
@@ -157,11 +159,14 @@ impl Application {
                 shutdown_rx.clone(),
             )?);
         }
+        let latest = Arc::new(LatestBoards::default());
         let hub = if role.runs(Role::Serve) {
             // Offering each event to thousands of sessions takes a while:
             // on a thread of its own it never holds up processing and
             // storage, which share the main arbiter in `all`.
-            let hub = Hub::start_in_arbiter(&actix::Arbiter::new().handle(), |_| Hub::default());
+            let boards = latest.clone();
+            let hub =
+                Hub::start_in_arbiter(&actix::Arbiter::new().handle(), move |_| Hub::new(boards));
             // Every server instance sees every event: a group of its own.
             let spec = SourceSpec {
                 name: "websocket".into(),
@@ -194,8 +199,10 @@ impl Application {
             redis,
             keys,
             producer,
-            schema: Arc::new(crate::schema::schema()),
+            graphql: Arc::new(OperationCache::new(Arc::new(crate::schema::schema()))),
             hub: hub.clone(),
+            latest,
+            live_races: Arc::default(),
             sources: sources.iter().map(|s| s.status.clone()).collect(),
         });
         let serves = role.runs(Role::Serve);

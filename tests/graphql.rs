@@ -11,6 +11,18 @@ use common::TestApp;
 use pitwall::app::Role;
 use serde_json::{json, Value};
 
+/// Percent-encodes everything but unreserved characters, for a query string.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn first_error(body: &Value) -> String {
     body["errors"][0]["message"]
         .as_str()
@@ -100,6 +112,42 @@ async fn live_and_history_in_one_query_and_bombs_refused() {
         .graphql("{ races(first: 500) { laps(first: 1000) { lap lapMs sectorsMs } } }")
         .await;
     assert!(first_error(&wide).contains("too complex"), "{wide}");
+    // The same bomb with its page sizes in variables: priced at their values.
+    let sized = "query Sized($r: Int, $l: Int) { races(first: $r) { laps(first: $l) { lap lapMs sectorsMs } } }";
+    let (status, body) = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": sized, "variables": { "r": 500, "l": 1000 } }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(first_error(&body).contains("too complex"), "{body}");
+    let (status, body) = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": sized, "variables": { "r": 2, "l": 10 } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["data"]["races"].is_array(), "{body}");
+    // GET: the same limits, variables as JSON text.
+    let get = |variables: &str| {
+        format!(
+            "/graphql?query={}&variables={}",
+            urlencode(sized),
+            urlencode(variables)
+        )
+    };
+    let (status, body) = app.get_json(&get(r#"{"r":500,"l":1000}"#)).await;
+    assert_eq!(status, 200);
+    assert!(first_error(&body).contains("too complex"), "{body}");
+    let (status, body) = app.get_json(&get(r#"{"r":1,"l":3}"#)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["data"]["races"].is_array(), "{body}");
+    let (status, body) = app.get_json(&get("{not json")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(first_error(&body).contains("variables"), "{body}");
+
     let huge = app.graphql("{ races(first: 100000) { id } }").await;
     assert!(first_error(&huge).contains("first must be"), "{huge}");
     let batch: Vec<Value> = (0..11)
@@ -112,5 +160,71 @@ async fn live_and_history_in_one_query_and_bombs_refused() {
     // Still serving.
     let ok = app.graphql("{ races(first: 1) { id } }").await;
     assert!(ok.get("errors").is_none(), "{ok}");
+    app.cleanup().await;
+}
+
+/// A running race's leaderboard comes from the hub's memory: never older
+/// than the live view in Redis (which trails by storage's batching), with
+/// the race's other fields still read from the history.
+#[actix_web::test]
+async fn a_running_race_is_served_from_the_hub_no_older_than_redis() {
+    let app = TestApp::spawn(Role::All).await;
+    let race_id = app
+        .start_race(json!({"track": "twisty", "cars": 6, "laps": 2, "sample_hz": 10, "time_scale": 8, "seed": 4}))
+        .await;
+    let redis = deadpool_redis::Config::from_url(app.settings.redis.url.clone())
+        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .unwrap();
+    let key = format!("{}race:{race_id}:leaderboard", app.settings.redis.prefix);
+    let query = format!(
+        r#"{{ race(id: "{race_id}") {{ id name status totalLaps leaderboard {{ tsMs totalLaps entries {{ position carId }} }} }} }}"#
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut compared = 0;
+    while compared < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no live leaderboard to compare"
+        );
+        let mut conn = redis.get().await.unwrap();
+        let stored: Option<String> = deadpool_redis::redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let body = app.graphql(&query).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let race = &body["data"]["race"];
+        let (Some(stored), Some(ts)) = (stored, race["leaderboard"]["tsMs"].as_f64()) else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        if race["status"] != "running" {
+            break;
+        }
+        let stored: Value = serde_json::from_str(&stored).unwrap();
+        assert!(
+            ts >= stored["ts_ms"].as_f64().unwrap(),
+            "GraphQL's board ({ts}) is older than Redis's ({})",
+            stored["ts_ms"]
+        );
+        assert_eq!(race["name"].as_str().map(|n| !n.is_empty()), Some(true));
+        assert_eq!(race["totalLaps"], 2);
+        assert_eq!(race["leaderboard"]["totalLaps"], 2);
+        let positions: Vec<i64> = race["leaderboard"]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["position"].as_i64().unwrap())
+            .collect();
+        assert_eq!(positions, (1..=6).collect::<Vec<_>>());
+        compared += 1;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert_eq!(compared, 5, "the race ended before five comparisons");
+    app.wait_race_status(&race_id, "finished", Duration::from_secs(120))
+        .await;
+    let body = app.graphql(&query).await;
+    assert_eq!(body["data"]["race"]["status"], "finished", "{body}");
     app.cleanup().await;
 }

@@ -2,7 +2,8 @@
 //! `telemetry_processed` (a group per server instance starting at the newest
 //! record, so every instance sees every event), it keeps the latest
 //! leaderboard of each race for new clients' snapshots and forwards each
-//! event to the sessions subscribed to its race and channel.
+//! event to the sessions subscribed to its race and channel. The latest
+//! leaderboards are shared (`LatestBoards`) with GraphQL's live fields.
 //!
 //! Each event is forwarded as the bytes it arrived in, shared by every
 //! session: serialised once, never per client. Subscriptions are indexed by
@@ -17,6 +18,7 @@
 //! One that stays full is evicted.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -29,6 +31,7 @@ use crate::domain::events::Leaderboard;
 use crate::domain::leaderboard_chunks::Assembler;
 use crate::metrics;
 
+use super::latest_boards::LatestBoards;
 use super::messages::{
     CloseAll, Connect, Disconnect, Evict, Incoming, Push, Subscribe, Unsubscribe,
 };
@@ -124,7 +127,7 @@ pub struct Hub {
     sessions: HashMap<usize, SessionEntry>,
     /// Race → its subscribers and what each wants.
     by_race: HashMap<String, HashMap<usize, Filter>>,
-    latest_leaderboard: HashMap<String, ByteString>,
+    latest: Arc<LatestBoards>,
     /// Per race: the chunks of a large leaderboard until it is whole.
     assemblers: HashMap<String, Assembler>,
     /// Event ids seen lately: processing republishes the same ids when it
@@ -173,6 +176,14 @@ struct Header<'a> {
 }
 
 impl Hub {
+    /// A hub that keeps its races' newest leaderboards in `latest`.
+    pub fn new(latest: Arc<LatestBoards>) -> Self {
+        Hub {
+            latest,
+            ..Hub::default()
+        }
+    }
+
     fn drop_session(&mut self, id: usize) {
         if let Some(entry) = self.sessions.remove(&id) {
             metrics::WS_CLIENTS.set(self.sessions.len() as i64);
@@ -256,8 +267,7 @@ impl Hub {
         payload: &[u8],
     ) {
         if chunks <= 1 {
-            self.latest_leaderboard
-                .insert(race_id.to_owned(), event.clone());
+            self.latest.set(race_id, event.clone());
             return;
         }
         let Ok(part) = serde_json::from_slice::<Leaderboard>(payload) else {
@@ -266,8 +276,7 @@ impl Hub {
         let assembler = self.assemblers.entry(race_id.to_owned()).or_default();
         if let Some(whole) = assembler.add(part) {
             if let Ok(json) = serde_json::to_string(&whole) {
-                self.latest_leaderboard
-                    .insert(race_id.to_owned(), ByteString::from(json));
+                self.latest.set(race_id, ByteString::from(json));
             }
         }
     }
@@ -319,7 +328,7 @@ impl Handler<Incoming> for Hub {
         if header.kind == "race_status" && header.status == Some("finished") {
             // A finished race's snapshot comes from Redis from now on; the
             // hub's memory holds running races only.
-            self.latest_leaderboard.remove(&race_id);
+            self.latest.remove(&race_id);
             self.assemblers.remove(&race_id);
         }
         let whole_board = header.kind == "leaderboard" && header.chunks.unwrap_or(1) <= 1;
@@ -374,7 +383,7 @@ impl Handler<Subscribe> for Hub {
             .entry(msg.race_id.clone())
             .or_default()
             .insert(msg.id, filter);
-        self.latest_leaderboard.get(&msg.race_id).cloned()
+        self.latest.get(&msg.race_id).map(|b| b.json.clone())
     }
 }
 

@@ -6,11 +6,14 @@
 //! - `router` / `race`: process role — `telemetry_raw` in, one `RaceActor` per
 //!   race, events out to `telemetry_processed`.
 //! - `storage`: store role — both topics in, Redis and PostgreSQL out.
-//! - `hub` / `session`: serve role — `telemetry_processed` in, WebSocket out.
+//! - `hub` / `session`: serve role — `telemetry_processed` in, WebSocket out
+//!   (`latest_boards`: the hub's newest leaderboard per race, which GraphQL
+//!   reads too).
 //!
 //! Every message is in `messages`.
 
 pub mod hub;
+pub mod latest_boards;
 pub mod messages;
 pub mod race;
 pub mod router;

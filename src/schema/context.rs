@@ -1,5 +1,10 @@
-//! What every resolver may use: the PostgreSQL and Redis pools.
+//! What every resolver may use: the PostgreSQL and Redis pools, the newest
+//! leaderboards this server's hub has seen, and the rows of those races.
 
+use std::sync::Arc;
+
+use super::live_races::LiveRaces;
+use crate::actors::latest_boards::LatestBoards;
 use crate::db::Keys;
 
 #[derive(Clone)]
@@ -7,6 +12,8 @@ pub struct Context {
     pub pg: deadpool_postgres::Pool,
     pub redis: deadpool_redis::Pool,
     pub keys: Keys,
+    pub latest: Arc<LatestBoards>,
+    pub live_races: Arc<LiveRaces>,
 }
 
 impl juniper::Context for Context {}

@@ -2,9 +2,12 @@
 //! PostgreSQL, and one query may ask for both. One file per object.
 
 pub mod context;
+pub mod eager;
 pub mod history;
 pub mod leaderboard;
 pub mod limits;
+pub mod live_races;
+pub mod prepared;
 pub mod query;
 pub mod race;
 pub mod telemetry;

@@ -30,6 +30,18 @@ impl Query {
 
     /// One race by id, or null when there is none.
     async fn race(ctx: &Context, id: String) -> FieldResult<Option<Race>> {
+        // A race the hub follows: its newest leaderboard from memory, and
+        // its row once per server rather than once per request.
+        if let Some(board) = ctx.latest.get(&id).and_then(|b| b.parsed()) {
+            let row = match ctx.live_races.get(&id) {
+                Some(row) => Some(row),
+                None => queries::race(&ctx.pg, &id)
+                    .await?
+                    .map(|row| ctx.live_races.keep(row)),
+            };
+            // Not in the history yet (storage trails the hub): no race yet.
+            return Ok(row.map(|row| Race::live(row, board)));
+        }
         Ok(queries::race(&ctx.pg, &id).await?.map(Race::from))
     }
 }

@@ -1,8 +1,12 @@
 //! `Race`: a race's summary and entry list from PostgreSQL, its live
-//! leaderboard from Redis.
+//! leaderboard from this server's hub (`LatestBoards`, Redis when the hub
+//! has none), its history from PostgreSQL.
+
+use std::sync::Arc;
 
 use juniper::{graphql_object, FieldError, FieldResult};
 
+use super::eager::Eager;
 use super::history::{
     stints, GapPoint, Lap, PitStop, RaceControlMessage, Stint, StrategyCall, Track,
 };
@@ -14,48 +18,71 @@ use crate::db::queries::{self, EntryRow, RaceRow};
 use crate::domain::events::Leaderboard;
 use crate::domain::records::TrackInfo;
 
-pub struct Race(RaceRow);
+pub struct Race {
+    row: Arc<RaceRow>,
+    /// The hub's newest leaderboard of a race it follows live: the race is
+    /// running (the hub drops it when the race ends).
+    live: Option<Arc<Leaderboard>>,
+}
 
 impl From<RaceRow> for Race {
     fn from(row: RaceRow) -> Self {
-        Race(row)
+        Race {
+            row: Arc::new(row),
+            live: None,
+        }
+    }
+}
+
+impl Race {
+    /// A race the hub follows live, with its newest leaderboard; `row` is
+    /// read for the fields that never change (`LiveRaces`).
+    pub fn live(row: Arc<RaceRow>, board: Arc<Leaderboard>) -> Self {
+        Race {
+            row,
+            live: Some(board),
+        }
     }
 }
 
 #[graphql_object(context = Context)]
 impl Race {
     fn id(&self) -> &str {
-        &self.0.race_id
+        &self.row.race_id
     }
 
     fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
 
     fn track_id(&self) -> &str {
-        &self.0.track_id
+        &self.row.track_id
     }
 
     fn total_laps(&self) -> i32 {
-        self.0.total_laps
+        self.row.total_laps
     }
 
     fn sample_hz(&self) -> f64 {
-        self.0.sample_hz
+        self.row.sample_hz
     }
 
     /// running, finished or stopped.
     fn status(&self) -> &str {
-        &self.0.status
+        if self.live.is_some() {
+            "running"
+        } else {
+            &self.row.status
+        }
     }
 
     /// Wall clock at the start, milliseconds since the Unix epoch.
     fn started_at_ms(&self) -> f64 {
-        self.0.started_at_ms as f64
+        self.row.started_at_ms as f64
     }
 
     async fn entries(&self, ctx: &Context) -> FieldResult<Vec<Entry>> {
-        Ok(queries::entries(&ctx.pg, &self.0.race_id)
+        Ok(queries::entries(&ctx.pg, &self.row.race_id)
             .await?
             .into_iter()
             .map(Entry)
@@ -64,22 +91,26 @@ impl Race {
 
     /// A running race's latest leaderboard from the live view; a finished
     /// race's final classification from the history. Null before the first.
-    async fn leaderboard(&self, ctx: &Context) -> FieldResult<Option<Standing>> {
-        if self.0.status != "running" {
-            if let Some(board) = queries::final_leaderboard(&ctx.pg, &self.0.race_id).await? {
-                return Ok(Some(Standing(serde_json::from_value(board)?)));
+    async fn leaderboard(&self, ctx: &Context) -> FieldResult<Option<Eager<Standing>>> {
+        if let Some(board) = &self.live {
+            return Ok(Some(Eager(Standing(board.clone()))));
+        }
+        if self.row.status != "running" {
+            if let Some(board) = queries::final_leaderboard(&ctx.pg, &self.row.race_id).await? {
+                let board: Leaderboard = serde_json::from_value(board)?;
+                return Ok(Some(Eager(Standing(Arc::new(board)))));
             }
         }
-        let Some(json) = live::leaderboard(&ctx.redis, &ctx.keys, &self.0.race_id).await? else {
+        let Some(json) = live::leaderboard(&ctx.redis, &ctx.keys, &self.row.race_id).await? else {
             return Ok(None);
         };
         let board: Leaderboard = serde_json::from_str(&json)?;
-        Ok(Some(Standing(board)))
+        Ok(Some(Eager(Standing(Arc::new(board)))))
     }
 
     /// The circuit as the race announced it.
     async fn track(&self, ctx: &Context) -> FieldResult<Option<Track>> {
-        let Some(json) = queries::track(&ctx.pg, &self.0.race_id).await? else {
+        let Some(json) = queries::track(&ctx.pg, &self.row.race_id).await? else {
             return Ok(None);
         };
         let track: TrackInfo = serde_json::from_value(json)?;
@@ -97,19 +128,25 @@ impl Race {
     ) -> FieldResult<Vec<Lap>> {
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let rows =
-            queries::laps(&ctx.pg, &self.0.race_id, car_id, after, page_size(first)?).await?;
+            queries::laps(&ctx.pg, &self.row.race_id, car_id, after, page_size(first)?).await?;
         Ok(rows.into_iter().map(Lap::from).collect())
     }
 
     async fn pit_stops(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Vec<PitStop>> {
-        let rows = queries::pit_stops(&ctx.pg, &self.0.race_id, car_id).await?;
+        let rows = queries::pit_stops(&ctx.pg, &self.row.race_id, car_id).await?;
         Ok(rows.into_iter().map(PitStop::from).collect())
     }
 
     /// Runs on one set of tyres, worked out from the timed laps.
     async fn stints(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Vec<Stint>> {
-        let rows =
-            queries::laps(&ctx.pg, &self.0.race_id, car_id, None, MAX_LAPS_FOR_STINTS).await?;
+        let rows = queries::laps(
+            &ctx.pg,
+            &self.row.race_id,
+            car_id,
+            None,
+            MAX_LAPS_FOR_STINTS,
+        )
+        .await?;
         Ok(stints(&rows))
     }
 
@@ -120,19 +157,19 @@ impl Race {
         car_id: Option<i32>,
         first: Option<i32>,
     ) -> FieldResult<Vec<StrategyCall>> {
-        let rows = queries::strategy(&ctx.pg, &self.0.race_id, car_id, page_size(first)?).await?;
+        let rows = queries::strategy(&ctx.pg, &self.row.race_id, car_id, page_size(first)?).await?;
         Ok(rows.into_iter().map(StrategyCall::from).collect())
     }
 
     async fn race_control(&self, ctx: &Context) -> FieldResult<Vec<RaceControlMessage>> {
-        let rows = queries::race_control(&ctx.pg, &self.0.race_id).await?;
+        let rows = queries::race_control(&ctx.pg, &self.row.race_id).await?;
         Ok(rows.into_iter().map(RaceControlMessage::from).collect())
     }
 
     /// A car's position and gap to the leader over the race (one point a
     /// second of race clock).
     async fn gap_history(&self, ctx: &Context, car_id: i32) -> FieldResult<Vec<GapPoint>> {
-        let rows = queries::gap_history(&ctx.pg, &self.0.race_id, car_id).await?;
+        let rows = queries::gap_history(&ctx.pg, &self.row.race_id, car_id).await?;
         Ok(rows.into_iter().map(GapPoint::from).collect())
     }
 
@@ -156,7 +193,7 @@ impl Race {
             from.unwrap_or(0.0) as i64,
             to.map_or(i64::MAX, |t| t as i64),
         );
-        let rows = queries::telemetry(&ctx.pg, &self.0.race_id, car_id, from, to).await?;
+        let rows = queries::telemetry(&ctx.pg, &self.row.race_id, car_id, from, to).await?;
         Ok(downsample(&rows, max_points as usize))
     }
 }
@@ -205,8 +242,9 @@ impl Entry {
     }
 }
 
-/// The order of the field at one instant.
-pub struct Standing(Leaderboard);
+/// The order of the field at one instant. Getters only: it is resolved
+/// `Eager`ly, rows and all. Shared, not copied, from the hub's memory.
+pub struct Standing(Arc<Leaderboard>);
 
 #[graphql_object(context = Context)]
 impl Standing {
@@ -221,6 +259,8 @@ impl Standing {
         self.0.total_laps as i32
     }
     fn entries(&self) -> Vec<LeaderboardRow> {
-        self.0.entries.iter().cloned().map(LeaderboardRow).collect()
+        (0..self.0.entries.len())
+            .map(|i| LeaderboardRow::new(self.0.clone(), i))
+            .collect()
     }
 }

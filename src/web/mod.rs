@@ -20,10 +20,12 @@ use actix_web::web;
 use rdkafka::producer::FutureProducer;
 
 use crate::actors::hub::Hub;
+use crate::actors::latest_boards::LatestBoards;
 use crate::config::{HttpSettings, Settings};
 use crate::db::Keys;
 use crate::kafka::source::SourceStatus;
-use crate::schema::Schema;
+use crate::schema::live_races::LiveRaces;
+use crate::schema::prepared::OperationCache;
 
 /// Shared by every handler.
 pub struct AppState {
@@ -32,9 +34,14 @@ pub struct AppState {
     pub redis: deadpool_redis::Pool,
     pub keys: Keys,
     pub producer: FutureProducer,
-    pub schema: Arc<Schema>,
+    /// The GraphQL schema and its prepared operations.
+    pub graphql: Arc<OperationCache>,
     /// Present where this process serves WebSockets.
     pub hub: Option<Addr<Hub>>,
+    /// The hub's newest leaderboard per race (empty without a hub).
+    pub latest: Arc<LatestBoards>,
+    /// The rows of the races `latest` holds, kept for GraphQL.
+    pub live_races: Arc<LiveRaces>,
     /// The consumers this process runs, for `/readyz`.
     pub sources: Vec<Arc<SourceStatus>>,
 }

@@ -147,6 +147,22 @@ impl TestApp {
         (status, body)
     }
 
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let mut resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request sent");
+        let status = resp.status().as_u16();
+        let body = resp
+            .json::<Value>()
+            .limit(16 << 20)
+            .await
+            .unwrap_or(Value::Null);
+        (status, body)
+    }
+
     pub async fn graphql(&self, query: &str) -> Value {
         let (status, body) = self
             .post_json("/graphql", &serde_json::json!({ "query": query }))

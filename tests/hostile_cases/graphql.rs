@@ -83,6 +83,18 @@ pub fn cases() -> Vec<Case> {
             }
             .boxed_local()
         }),
+        case(
+            G,
+            "list-size bomb in variables (500 races × 1,000 laps)",
+            |ctx| {
+                async move {
+                let q = "query Q($r: Int, $l: Int) { races(first: $r) { laps(first: $l) { lap lapMs sectorsMs } } }";
+                let body = json!({ "query": q, "variables": { "r": 500, "l": 1000 } });
+                refused(ctx, body, "too complex").await
+            }
+            .boxed_local()
+            },
+        ),
         case(G, "huge first (100,000)", |ctx| {
             async move {
                 refused(

@@ -1,0 +1,111 @@
+//! `LatestBoards`: the newest whole leaderboard of each running race, as
+//! this server's hub received it from `telemetry_processed`. The hub writes
+//! it (and drops a race when it finishes); WebSocket snapshots and
+//! GraphQL's live `leaderboard` read it. It is fresher than Redis, which
+//! trails by storage's batching, and it costs a lock instead of a round
+//! trip; readers fall back to Redis for races it does not hold (a server
+//! that started mid-race and has seen no leaderboard yet).
+//!
+//! Each board is kept as the JSON it arrived in (what a snapshot sends) and
+//! parsed at most once, by the first reader that wants it as data.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use bytestring::ByteString;
+
+use crate::domain::events::Leaderboard;
+
+/// One race's newest leaderboard.
+pub struct LatestBoard {
+    pub json: ByteString,
+    parsed: OnceLock<Option<Arc<Leaderboard>>>,
+}
+
+impl LatestBoard {
+    pub fn new(json: ByteString) -> Self {
+        LatestBoard {
+            json,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The board as data; None if its JSON is not a leaderboard.
+    pub fn parsed(&self) -> Option<Arc<Leaderboard>> {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(&self.json).ok().map(Arc::new))
+            .clone()
+    }
+}
+
+#[derive(Default)]
+pub struct LatestBoards {
+    boards: RwLock<HashMap<String, Arc<LatestBoard>>>,
+}
+
+impl LatestBoards {
+    pub fn set(&self, race_id: &str, json: ByteString) {
+        let board = Arc::new(LatestBoard::new(json));
+        let mut boards = self.boards.write().unwrap_or_else(|p| p.into_inner());
+        match boards.get_mut(race_id) {
+            Some(slot) => *slot = board,
+            None => {
+                boards.insert(race_id.to_owned(), board);
+            }
+        }
+    }
+
+    pub fn remove(&self, race_id: &str) {
+        self.boards
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(race_id);
+    }
+
+    pub fn get(&self, race_id: &str) -> Option<Arc<LatestBoard>> {
+        self.boards
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(race_id)
+            .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_board_is_replaced_parsed_once_and_removed() {
+        let boards = LatestBoards::default();
+        assert!(boards.get("r").is_none());
+        let json = |ts: u64| {
+            ByteString::from(format!(
+                r#"{{"type":"leaderboard","v":1,"race_id":"r","ts_ms":{ts},"event_id":"e{ts}","sent_at_us":1,"leader_lap":3,"total_laps":10,"entries":[]}}"#
+            ))
+        };
+        boards.set("r", json(100));
+        let first = boards.get("r").unwrap();
+        let parsed = first.parsed().expect("a leaderboard");
+        assert_eq!(parsed.meta.ts_ms, 100);
+        assert!(
+            Arc::ptr_eq(&parsed, &first.parsed().unwrap()),
+            "parsed once"
+        );
+        boards.set("r", json(200));
+        assert_eq!(boards.get("r").unwrap().parsed().unwrap().meta.ts_ms, 200);
+        assert_eq!(
+            first.parsed().unwrap().meta.ts_ms,
+            100,
+            "readers keep theirs"
+        );
+        boards.remove("r");
+        assert!(boards.get("r").is_none());
+    }
+
+    #[test]
+    fn json_that_is_not_a_leaderboard_parses_to_none() {
+        let board = LatestBoard::new(ByteString::from_static(r#"{"type":"leaderboard"}"#));
+        assert!(board.parsed().is_none());
+    }
+}
