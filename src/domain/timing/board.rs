@@ -58,6 +58,14 @@ impl RaceTiming {
             .collect()
     }
 
+    /// When car `car_id` reached race distance `d_m`, read from its timing
+    /// points: its latest instant if it is not there yet. None for an
+    /// unknown car or a distance its trace no longer covers.
+    pub fn time_at(&self, car_id: u32, d_m: f64) -> Option<f64> {
+        let car = &self.cars[*self.index.get(&car_id)?];
+        car.line.time_at(d_m, self.clock, &self.arrival)
+    }
+
     /// Time car `behind` is behind car `ahead`, by `ahead`'s timing points.
     pub(super) fn time_behind(&self, ahead: &CarState, behind: &CarState) -> Option<u64> {
         let p = behind.standing();
