@@ -308,6 +308,7 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
         if !entered.is_empty() {
             let mut input = from_timing(&timing, &board, track.pit_loss_ms);
             input.lane_loss_ms = lane_loss.estimate_ms();
+            input.pit_stretch_ms = lane_loss.stretch_ms();
             for car in &entered {
                 let call = input
                     .cars

@@ -132,6 +132,7 @@ impl RaceActor {
         }
         let mut input = from_timing(&self.timing, board, self.race.track.pit_loss_ms);
         input.lane_loss_ms = self.lane_loss.estimate_ms();
+        input.pit_stretch_ms = self.lane_loss.stretch_ms();
         let index = |car: &u32| input.cars.iter().position(|c| c.car_id == *car);
         let calls = evaluate
             .iter()

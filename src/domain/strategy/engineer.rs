@@ -95,7 +95,7 @@ fn racing(car: &CarInput) -> bool {
 }
 
 /// "rejoin P4 behind #16" (or "in the lead").
-pub(super) fn rejoin_text(cars: &[CarInput], r: &Rejoin) -> String {
+fn rejoin_text(cars: &[CarInput], r: &Rejoin) -> String {
     match r.behind {
         Some(b) => format!(
             "rejoin P{} behind #{} ({} back)",

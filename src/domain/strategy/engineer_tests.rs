@@ -14,6 +14,8 @@ fn race<'a>(cars: Vec<CarInput<'a>>, n: Neutralisation) -> RaceInput<'a> {
         track_length_m: 5_000.0,
         pit_loss_ms: 22_400.0,
         lane_loss_ms: None,
+        pit_stretch_ms: None,
+        neutral_pace_ratio: None,
         neutralisation: n,
         neutralised_since_ms: None,
         cars,
@@ -211,6 +213,8 @@ fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
     // and behind car 5 (15 s) if nobody else stops: P5, so P4 as above.
     let measured = RaceInput {
         lane_loss_ms: Some(18_000.0),
+        pit_stretch_ms: None,
+        neutral_pace_ratio: None,
         ..green
     };
     let call = project_pit_exit(&measured, 1, &p).unwrap();
@@ -218,7 +222,7 @@ fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
     assert_eq!(call.pit_loss_ms, 18_000);
     assert_eq!(
         call.reason,
-        "Boxing: 18.0 s to lose in the lane, projected to rejoin P4 behind #14 (10.7 s back), ahead of #15 (0.0 s)"
+        "Boxing: 18.0 s to lose in the lane, projected to rejoin P4 (P3-P5, 100%) behind #14 (10.7 s back), ahead of #15 (0.0 s)"
     );
     // Under the safety car the lane costs the same race time (the field's
     // gaps stretch with it), but the cars close behind may stop too: with

@@ -57,6 +57,12 @@ pub struct RaceInput<'a> {
     /// Green-flag time lost between pit entry and pit exit, as measured on
     /// this race's stops (`LaneLoss`); None until enough were seen.
     pub lane_loss_ms: Option<f64>,
+    /// Green-flag time of a racing car from pit entry to pit exit, as
+    /// measured on this race's stops (`LaneLoss`).
+    pub pit_stretch_ms: Option<f64>,
+    /// Under a SC / VSC: how much longer the field now takes over the same
+    /// ground than it did under green (1.5 = half as fast again).
+    pub neutral_pace_ratio: Option<f64>,
     pub neutralisation: Neutralisation,
     /// Race clock at which the current SC / VSC began (None under green).
     pub neutralised_since_ms: Option<u64>,
@@ -92,10 +98,56 @@ pub fn from_timing<'a>(
         track_length_m: timing.track_length_m(),
         pit_loss_ms,
         lane_loss_ms: None,
+        pit_stretch_ms: None,
+        neutral_pace_ratio: timing
+            .neutralised_since_ms()
+            .filter(|_| timing.neutralisation() != Neutralisation::None)
+            .and_then(|since| neutral_pace_ratio(timing, board, since as f64)),
         neutralisation: timing.neutralisation(),
         neutralised_since_ms: timing.neutralised_since_ms(),
         cars,
     }
+}
+
+/// Ground over which a car's pace now is compared with its pace there on
+/// an earlier green lap.
+const PACE_STRETCH_M: f64 = 300.0;
+
+/// The median over the cars on track of (time over their last
+/// `PACE_STRETCH_M`, all of it since `since_ms`) / (time over the same
+/// ground on their latest pass before `since_ms`). None until a car has
+/// covered that much ground under the neutralisation.
+fn neutral_pace_ratio(timing: &RaceTiming, board: &Leaderboard, since_ms: f64) -> Option<f64> {
+    let len = timing.track_length_m();
+    let mut ratios: Vec<f64> = board
+        .entries
+        .iter()
+        .filter(|e| e.status == CarStatus::Running)
+        .filter_map(|e| {
+            let at = |d: f64| timing.time_at(e.car_id, d);
+            let d = e.race_distance_m;
+            let (now, from) = (at(d)?, at(d - PACE_STRETCH_M)?);
+            if from < since_ms {
+                return None;
+            }
+            // The latest pass before the neutralisation, within the laps
+            // the car's own timing points keep.
+            let green = (1..=2).find_map(|k| {
+                let back = f64::from(k) * len;
+                if d - back - PACE_STRETCH_M <= 0.0 {
+                    return None;
+                }
+                let (a, b) = (at(d - back - PACE_STRETCH_M)?, at(d - back)?);
+                (b < since_ms && b > a).then_some(b - a)
+            })?;
+            Some((now - from) / green)
+        })
+        .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    ratios.sort_by(f64::total_cmp);
+    Some(ratios[ratios.len() / 2])
 }
 
 #[cfg(test)]
@@ -148,5 +200,45 @@ mod tests {
             (calls[0].rejoin_position, calls[0].rejoin_behind),
             (1, None)
         );
+    }
+
+    #[test]
+    fn the_slowed_fields_pace_is_measured_against_its_green_laps() {
+        // 3 cars 1 s apart at 50 m/s on a 5 km lap; a SC at 250 s, after
+        // which they run at 25 m/s: twice as long over the same ground.
+        let l = 5_000.0;
+        let sc_ms = 250_000;
+        let dist = |id: u32, t: u64| {
+            let t = t as f64 - 1_000.0 * f64::from(id - 1);
+            let green = 0.05 * t.clamp(0.0, sc_ms as f64);
+            green + 0.025 * (t - sc_ms as f64).max(0.0) + 10.0
+        };
+        let mut rt = RaceTiming::new("r1", &track(l), &entries(3), 20);
+        let control = |ts_ms| RaceControl {
+            v: SCHEMA_VERSION,
+            race_id: "r1".into(),
+            ts_ms,
+            sent_at_us: 0,
+            kind: RaceControlKind::SafetyCar,
+            car_id: None,
+            message: "SC deployed".into(),
+        };
+        let ratio_at = |rt: &mut RaceTiming, samples: &[crate::domain::records::Sample], t| {
+            for s in samples {
+                rt.ingest(s, 0);
+            }
+            let board = rt.leaderboard(t, 0);
+            from_timing(rt, &board, 22_000.0).neutral_pace_ratio
+        };
+        let samples = stream(&[1, 2, 3], l, 100, 300_000, dist);
+        let (before, after): (Vec<_>, Vec<_>) = samples.into_iter().partition(|s| s.ts_ms <= sc_ms);
+        // Under green, no ratio.
+        assert_eq!(ratio_at(&mut rt, &before, sc_ms), None);
+        rt.race_control(&control(sc_ms));
+        // Two seconds in, no car has covered the stretch under the SC yet.
+        let (soon, later): (Vec<_>, Vec<_>) = after.into_iter().partition(|s| s.ts_ms <= 252_000);
+        assert_eq!(ratio_at(&mut rt, &soon, 252_000), None);
+        let k = ratio_at(&mut rt, &later, 300_000).unwrap();
+        assert!((k - 2.0).abs() < 0.01, "{k}");
     }
 }

@@ -40,6 +40,6 @@ pub use lane_loss::LaneLoss;
 pub use params::StrategyParams;
 pub use pit_exit::project_pit_exit;
 pub use rejoin::{predict_rejoin, predict_rejoin_with, Rejoin};
-pub use rejoin_odds::{ahead_count_distribution, likeliest_position};
+pub use rejoin_odds::{ahead_count_distribution, band_probability, likeliest_position};
 pub use rival_stops::RivalStops;
 pub use tyres::{future_gain_ms, next_compound, pit_window_lap, stint_cost_ms, TyrePlan};

@@ -1,9 +1,10 @@
 //! The projection made when a car turns into the pit lane (`boxing`): where
 //! it rejoins, the prediction an engineer gives the driver on the radio.
 //!
-//! The car's gap to the leader grows by the entry-to-exit lane loss (learned
-//! from the race's own green-flag stops, the track's whole-stop figure until
-//! then). For every other car, the chance that it is ahead at pit exit:
+//! The car's gap to the leader grows by the entry-to-exit lane loss
+//! (`lane_loss`: learned from the race's own stops, the track's whole-stop
+//! figure until then, less under a SC / VSC by what the slowed field loses
+//! over the same stretch). For every other car, the chance that it is ahead at pit exit:
 //! - a car already in the lane finished part of its stop: it is taken as
 //!   half way through, not knowing how far it got;
 //! - a car on track stays ahead if it is ahead now, and passes if it is
@@ -14,18 +15,16 @@
 //!
 //! The position announced is the one most likely to be within a place of
 //! the outcome (`rejoin_odds`): with a few cars behind that may each stop,
-//! that is often a place better than if none did. The lane loss is the green-flag figure under
-//! a SC / VSC too: the gaps it is compared with are race time, which the
-//! slowed field stretches as well, and on the measured races scaling it by
-//! the neutralised pit-loss factor put the projection further off, not
-//! closer.
+//! that is often a place better than if none did. The reason names that
+//! band and its probability, so the engineer hears how sure the call is.
 
 use super::call::{CallKind, StrategyCall};
-use super::engineer::{assess, base_call, rejoin_text, secs};
+use super::engineer::{assess, base_call, secs};
 use super::input::{CarInput, RaceInput};
+use super::lane_loss::lane_loss_now_ms;
 use super::params::StrategyParams;
 use super::rejoin::Rejoin;
-use super::rejoin_odds::likeliest_position;
+use super::rejoin_odds::{band_probability, likeliest_position};
 use super::rival_stops::RivalStops;
 use crate::domain::events::CarStatus;
 
@@ -84,8 +83,9 @@ fn rival(
 }
 
 /// Position and neighbours of `race.cars[i]` at pit exit after losing
-/// `lane_ms` in the lane.
-pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> Rejoin {
+/// `lane_ms` in the lane, and the probability that it rejoins within a
+/// place of that position.
+pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> (Rejoin, f64) {
     let my_gap = race
         .cars
         .get(i)
@@ -105,13 +105,14 @@ pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> Rejoin
         .collect();
     let ahead: Vec<f64> = rivals.iter().map(|r| r.ahead).collect();
     let position = likeliest_position(&ahead);
+    let band = band_probability(&ahead, position);
     // The neighbours: the others in the order of their expected gaps, the
     // car at the announced position just ahead.
     rivals.sort_by(|a, b| a.expected_gap_ms.total_cmp(&b.expected_gap_ms));
     let k = position as usize - 1;
     let behind = k.checked_sub(1).and_then(|b| rivals.get(b));
     let ahead_of = rivals.get(k);
-    Rejoin {
+    let rejoin = Rejoin {
         position,
         behind: behind.map(|r| r.index),
         ahead_of: ahead_of.map(|r| r.index),
@@ -119,7 +120,29 @@ pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> Rejoin
         // expected gap: no negative margins.
         margin_ahead_ms: behind.map(|r| (my_gap - r.expected_gap_ms).max(0.0)),
         margin_behind_ms: ahead_of.map(|r| (r.expected_gap_ms - my_gap).max(0.0)),
+    };
+    (rejoin, band)
+}
+
+/// "rejoin P7 (P6-P8, 81%) behind #16 (1.2 s back)".
+fn boxing_text(cars: &[CarInput], r: &Rejoin, band: &str) -> String {
+    match r.behind {
+        Some(b) => format!(
+            "rejoin P{} ({band}) behind #{} ({} back)",
+            r.position,
+            cars[b].number,
+            secs(r.margin_ahead_ms.unwrap_or(0.0))
+        ),
+        None => format!("rejoin P{} ({band}) in the lead", r.position),
     }
+}
+
+/// "P6-P8, 81%": the places within one of `position` that exist among
+/// `cars` cars, and the probability of rejoining in them.
+fn band_text(position: u32, cars: usize, probability: f64) -> String {
+    let first = position.saturating_sub(1).max(1);
+    let last = (position + 1).min(u32::try_from(cars).unwrap_or(u32::MAX).max(1));
+    format!("P{first}-P{last}, {:.0}%", probability * 100.0)
 }
 
 /// The call for `race.cars[i]` just after it turned into the pit lane
@@ -127,11 +150,13 @@ pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> Rejoin
 pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Option<StrategyCall> {
     let me = race.cars.get(i).filter(|c| c.status == CarStatus::InPit)?;
     let a = assess(race, me, p);
-    // Entry to exit, learned from this race's stops once there are some:
-    // the whole-stop figure counts braking and acceleration that are not
-    // between the two lines.
-    let lane = race.lane_loss_ms.unwrap_or(race.pit_loss_ms);
-    let rejoin = project_rejoin(race, i, lane);
+    let lane = lane_loss_now_ms(race);
+    let (rejoin, band) = project_rejoin(race, i, lane);
+    let cars_racing = race
+        .cars
+        .iter()
+        .filter(|c| c.race_gap_ms().is_some())
+        .count();
     let ahead_of = rejoin
         .ahead_of
         .map(|j| {
@@ -163,7 +188,11 @@ pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Optio
         reason: format!(
             "Boxing: {} to lose in the lane, projected to {}{ahead_of}{caution}",
             secs(lane),
-            rejoin_text(&race.cars, &rejoin)
+            boxing_text(
+                &race.cars,
+                &rejoin,
+                &band_text(rejoin.position, cars_racing, band)
+            )
         ),
         ..base_call(race, me, &a, &rejoin, lane)
     })
@@ -182,6 +211,8 @@ mod tests {
             track_length_m: 5_000.0,
             pit_loss_ms: 22_000.0,
             lane_loss_ms: Some(lane),
+            pit_stretch_ms: None,
+            neutral_pace_ratio: None,
             neutralisation: Neutralisation::None,
             neutralised_since_ms: None,
             cars,
@@ -196,7 +227,8 @@ mod tests {
         let mut cars = field(&[0, 2_000, 3_000, 25_000, 30_000]);
         cars[1].status = CarStatus::InPit;
         cars[2].status = CarStatus::InPit;
-        let r = project_rejoin(&race(cars, 20_000.0), 1, 20_000.0);
+        let (r, band) = project_rejoin(&race(cars, 20_000.0), 1, 20_000.0);
+        assert!((band - 1.0).abs() < 1e-12, "certain: {band}");
         assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(2), Some(3)));
         assert_eq!(r.margin_ahead_ms, Some(9_000.0));
     }
@@ -211,7 +243,7 @@ mod tests {
         let cars = field(&[0, 2_000, 10_000, 21_000, 40_000]);
         let mut boxing = cars.clone();
         boxing[1].status = CarStatus::InPit;
-        let r = project_rejoin(&race(boxing, 20_000.0), 1, 20_000.0);
+        let (r, _) = project_rejoin(&race(boxing, 20_000.0), 1, 20_000.0);
         assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(2), Some(3)));
     }
 
@@ -245,6 +277,20 @@ mod tests {
             let call = project_pit_exit(&sc, 1, &StrategyParams::default()).unwrap();
             assert_eq!(call.rejoin_position, want, "{}", call.reason);
         }
+    }
+
+    #[test]
+    fn the_reason_names_the_band_and_its_probability() {
+        // As above: P3, within a place of both outcomes: certain.
+        let mut cars = field(&[0, 2_000, 10_000, 21_000, 40_000]);
+        cars[1].status = CarStatus::InPit;
+        let call = project_pit_exit(&race(cars, 20_000.0), 1, &StrategyParams::default()).unwrap();
+        assert_eq!(call.rejoin_position, 3);
+        assert!(call.reason.contains("(P2-P4, 100%)"), "{}", call.reason);
+        // The band stops at the first and the last place.
+        assert_eq!(band_text(1, 20, 0.904), "P1-P2, 90%");
+        assert_eq!(band_text(20, 20, 0.5), "P19-P20, 50%");
+        assert_eq!(band_text(1, 1, 1.0), "P1-P1, 100%");
     }
 
     fn lap(n: u32, in_lap: bool) -> LapRecord {

@@ -26,6 +26,19 @@ pub fn ahead_count_distribution(ahead: &[f64]) -> Vec<f64> {
     dist
 }
 
+/// Probability that the outcome is within one place of `position` (1 +
+/// cars ahead): what the engineer is told alongside the call.
+pub fn band_probability(ahead: &[f64], position: u32) -> f64 {
+    let dist = ahead_count_distribution(ahead);
+    let k = position.saturating_sub(1) as usize;
+    dist.iter()
+        .enumerate()
+        .filter(|&(j, _)| j.abs_diff(k) <= 1)
+        .map(|(_, q)| q)
+        .sum::<f64>()
+        .clamp(0.0, 1.0)
+}
+
 /// The position (1 + cars ahead) most likely to be within one place of the
 /// outcome. Between bands that hold the same probability (a certain
 /// outcome is within one place of three positions), the one centred on the
@@ -100,6 +113,35 @@ mod tests {
             let mut worse = base;
             worse[i] = 1.0;
             assert!(likeliest_position(&worse) >= likeliest_position(&base));
+        }
+    }
+
+    #[test]
+    fn band_probability_is_the_mass_within_a_place() {
+        // Counts 1, 2, 3 ahead with 0.3025, 0.495, 0.2025 (see above): P3
+        // holds all of it, P2 (0..=2 ahead) 0.7975, P5 (3..=5) 0.2025.
+        let ps = [1.0, 0.45, 0.45];
+        assert!((band_probability(&ps, 3) - 1.0).abs() < 1e-12);
+        assert!((band_probability(&ps, 2) - 0.7975).abs() < 1e-12);
+        assert!((band_probability(&ps, 5) - 0.2025).abs() < 1e-12);
+        assert_eq!(band_probability(&ps, 9), 0.0);
+    }
+
+    #[test]
+    fn the_announced_band_is_the_likeliest() {
+        // Property: no other position's band holds more than the one
+        // announced.
+        for n in 0..10 {
+            let ps: Vec<f64> = (0..n)
+                .map(|i| ((i * 53 + 7) % 100) as f64 / 100.0)
+                .collect();
+            let best = band_probability(&ps, likeliest_position(&ps));
+            for pos in 1..=n as u32 + 1 {
+                assert!(
+                    band_probability(&ps, pos) <= best + 1e-12,
+                    "n {n} pos {pos}"
+                );
+            }
         }
     }
 

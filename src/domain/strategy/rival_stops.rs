@@ -149,6 +149,8 @@ mod tests {
             track_length_m: 5_000.0,
             pit_loss_ms: 22_000.0,
             lane_loss_ms: None,
+            pit_stretch_ms: None,
+            neutral_pace_ratio: None,
             neutralisation: if since.is_some() {
                 Neutralisation::SafetyCar
             } else {
