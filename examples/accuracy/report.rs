@@ -317,22 +317,30 @@ impl Report {
             findings.push(format!(
                 "Rejoin: the projection at pit entry ({:.1}%, {:.1}% on green-flag stops) \
                  misses the goal. It adds the entry-to-exit loss measured on the race's own \
-                 green-flag stops (the track's whole-stop figure until three were seen) to \
-                 the car's gap, takes the cars already in the lane as half way through \
-                 their stop, gives every car on track the chance of stopping meanwhile that \
-                 the race itself shows (green-flag stops per car and lap; under SC/VSC, \
-                 what the cars that reached the pit entry since it began did, apart for \
-                 cars still owing their compound change), and announces the position \
-                 whose ±1 band is likeliest. Its misses (listed below): pit waves, several \
-                 cars just behind stopping on the same lap, which a per-lap rate cannot \
-                 foresee; the field's own moves during the half-minute in the lane (a \
-                 train held up behind a car rejoining from the pits, race-time gaps that \
-                 are the leader's time over the ground rather than the rival's); stops \
-                 under SC/VSC, where the queue behind the safety car decides; and slow \
-                 stops. Even told which cars really stopped, the same comparison misses \
-                 about one stop in ten on seeds 1-36, so the rest of the way to 95% is \
-                 modelling the field's motion, not guessing stops. Seeds 7-12 \
-                 (`--first-seed 7`) are scored as a held-out set. The call a \
+                 green-flag stops (from the first one, never above the track's whole-stop \
+                 figure, which it uses until then) to the car's gap; under SC/VSC it takes \
+                 off what the slowed field now loses over the pit entry-to-exit stretch \
+                 (its pace over the last 300 m against the same ground on its last green \
+                 lap, times the stretch's green time: the stops' lane time less their \
+                 loss). It takes the cars already in the lane as half way through their \
+                 stop, gives every car on track the chance of stopping meanwhile that the \
+                 race itself shows (green-flag stops per car and lap; under SC/VSC, what \
+                 the cars that reached the pit entry since it began did, apart for cars \
+                 still owing their compound change), and announces the position whose ±1 \
+                 band is likeliest, with that band and its probability in the reason. \
+                 Most misses left are other cars' stops: on seeds 7-36, 93 of the 143 \
+                 misses would be within a place had the projection known which cars \
+                 stopped meanwhile (pit waves, several cars just behind stopping on the \
+                 same lap, the rush to the pits under SC/VSC), which a per-lap rate cannot \
+                 foresee. The rest is the field's own motion during the half-minute in the \
+                 lane: measured against the truth, a rival's time to the pit exit is off \
+                 by 0.3 s at the median but by 2 s one time in ten, from a driver's \
+                 mistake in a train, cars held up behind a car turning into or leaving the \
+                 pit lane; reading the rival's interval at the same point (the boxing \
+                 car's own timing points) instead of gaps to the leader, or the rival's \
+                 own last lap over the ground, scored the same or worse on that check. \
+                 Slow stops cannot be known at entry. Seeds 7-12 (`--first-seed 7`) and \
+                 13-36 are scored as held-out sets. The call a \
                  lap earlier (\"if it pitted now\") scores {:.1}%: a lap more of other \
                  cars' stops is unknown to it; with them known, its green-flag figure \
                  would be {:.1}%.",
