@@ -5,6 +5,7 @@ use deadpool_postgres::Pool;
 use serde::Serialize;
 
 use super::DbError;
+use crate::domain::downsample::lttb;
 
 /// A race as the history knows it.
 #[derive(Debug, Clone, Serialize)]
@@ -336,20 +337,41 @@ pub struct TelemetryRow {
     pub y: f32,
 }
 
-/// A car's samples between two instants of race clock, in time order.
+/// A car's telemetry between two instants of race clock, at most
+/// `max_points` samples chosen so its speed trace keeps its shape (LTTB),
+/// in time order. Only what the choice needs (three columns) is read for
+/// every sample in the range; whole rows are read for the chosen ones, by
+/// key. Time order is the order of `seq` (it grows with the race clock for
+/// each car), which the primary key already holds: nothing is sorted.
 pub async fn telemetry(
     pool: &Pool,
     race_id: &str,
     car_id: i32,
-    from_ms: i64,
-    to_ms: i64,
+    (from_ms, to_ms): (i64, i64),
+    max_points: usize,
 ) -> Result<Vec<TelemetryRow>, DbError> {
     let client = pool.get().await?;
+    let trace = client
+        .query(
+            "SELECT seq, ts_ms, speed_kph FROM samples \
+             WHERE race_id = $1 AND car_id = $2 AND ts_ms BETWEEN $3 AND $4 ORDER BY seq",
+            &[&race_id, &car_id, &from_ms, &to_ms],
+        )
+        .await?;
+    let xs: Vec<f64> = trace.iter().map(|r| r.get::<_, i64>(1) as f64).collect();
+    let ys: Vec<f64> = trace
+        .iter()
+        .map(|r| f64::from(r.get::<_, f32>(2)))
+        .collect();
+    let seqs: Vec<i64> = lttb(&xs, &ys, max_points)
+        .into_iter()
+        .map(|i| trace[i].get(0))
+        .collect();
     let rows = client
         .query(
             "SELECT ts_ms, speed_kph, throttle, brake, gear, lap, lap_distance_m, x, y FROM samples \
-             WHERE race_id = $1 AND car_id = $2 AND ts_ms BETWEEN $3 AND $4 ORDER BY ts_ms",
-            &[&race_id, &car_id, &from_ms, &to_ms],
+             WHERE race_id = $1 AND car_id = $2 AND seq = ANY($3) ORDER BY seq",
+            &[&race_id, &car_id, &seqs],
         )
         .await?;
     Ok(rows

@@ -3,8 +3,9 @@
 //! object its own boxed future, even for plain getters; a leaderboard is
 //! twenty rows of a dozen fields, and those futures cost more than the
 //! rest of the request. Objects whose fields only read memory (no I/O, no
-//! `async fn`) are wrapped in `Eager` where an async resolver returns them,
-//! and Juniper's sync path resolves the whole subtree in one call.
+//! `async fn`) are wrapped in `Eager` where an async resolver returns them
+//! (the leaderboard, and the history lists such as `Eager<Vec<Lap>>`), and
+//! Juniper's sync path resolves the whole subtree in one call.
 //!
 //! The schema does not change: `Eager<T>` has `T`'s name and meta type.
 //! Wrapping an object with an `async` field would make Juniper panic on

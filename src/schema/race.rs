@@ -11,7 +11,7 @@ use super::history::{
     stints, GapPoint, Lap, PitStop, RaceControlMessage, Stint, StrategyCall, Track,
 };
 use super::leaderboard::LeaderboardRow;
-use super::telemetry::{downsample, TelemetryPoint};
+use super::telemetry::TelemetryPoint;
 use super::Context;
 use crate::db::live;
 use crate::db::queries::{self, EntryRow, RaceRow};
@@ -81,12 +81,14 @@ impl Race {
         self.row.started_at_ms as f64
     }
 
-    async fn entries(&self, ctx: &Context) -> FieldResult<Vec<Entry>> {
-        Ok(queries::entries(&ctx.pg, &self.row.race_id)
-            .await?
-            .into_iter()
-            .map(Entry)
-            .collect())
+    async fn entries(&self, ctx: &Context) -> FieldResult<Eager<Vec<Entry>>> {
+        Ok(Eager(
+            queries::entries(&ctx.pg, &self.row.race_id)
+                .await?
+                .into_iter()
+                .map(Entry)
+                .collect(),
+        ))
     }
 
     /// A running race's latest leaderboard from the live view; a finished
@@ -125,20 +127,24 @@ impl Race {
         car_id: Option<i32>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> FieldResult<Vec<Lap>> {
+    ) -> FieldResult<Eager<Vec<Lap>>> {
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let rows =
             queries::laps(&ctx.pg, &self.row.race_id, car_id, after, page_size(first)?).await?;
-        Ok(rows.into_iter().map(Lap::from).collect())
+        Ok(Eager(rows.into_iter().map(Lap::from).collect()))
     }
 
-    async fn pit_stops(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Vec<PitStop>> {
+    async fn pit_stops(
+        &self,
+        ctx: &Context,
+        car_id: Option<i32>,
+    ) -> FieldResult<Eager<Vec<PitStop>>> {
         let rows = queries::pit_stops(&ctx.pg, &self.row.race_id, car_id).await?;
-        Ok(rows.into_iter().map(PitStop::from).collect())
+        Ok(Eager(rows.into_iter().map(PitStop::from).collect()))
     }
 
     /// Runs on one set of tyres, worked out from the timed laps.
-    async fn stints(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Vec<Stint>> {
+    async fn stints(&self, ctx: &Context, car_id: Option<i32>) -> FieldResult<Eager<Vec<Stint>>> {
         let rows = queries::laps(
             &ctx.pg,
             &self.row.race_id,
@@ -147,7 +153,7 @@ impl Race {
             MAX_LAPS_FOR_STINTS,
         )
         .await?;
-        Ok(stints(&rows))
+        Ok(Eager(stints(&rows)))
     }
 
     /// Strategy calls, newest first.
@@ -156,21 +162,23 @@ impl Race {
         ctx: &Context,
         car_id: Option<i32>,
         first: Option<i32>,
-    ) -> FieldResult<Vec<StrategyCall>> {
+    ) -> FieldResult<Eager<Vec<StrategyCall>>> {
         let rows = queries::strategy(&ctx.pg, &self.row.race_id, car_id, page_size(first)?).await?;
-        Ok(rows.into_iter().map(StrategyCall::from).collect())
+        Ok(Eager(rows.into_iter().map(StrategyCall::from).collect()))
     }
 
-    async fn race_control(&self, ctx: &Context) -> FieldResult<Vec<RaceControlMessage>> {
+    async fn race_control(&self, ctx: &Context) -> FieldResult<Eager<Vec<RaceControlMessage>>> {
         let rows = queries::race_control(&ctx.pg, &self.row.race_id).await?;
-        Ok(rows.into_iter().map(RaceControlMessage::from).collect())
+        Ok(Eager(
+            rows.into_iter().map(RaceControlMessage::from).collect(),
+        ))
     }
 
     /// A car's position and gap to the leader over the race (one point a
     /// second of race clock).
-    async fn gap_history(&self, ctx: &Context, car_id: i32) -> FieldResult<Vec<GapPoint>> {
+    async fn gap_history(&self, ctx: &Context, car_id: i32) -> FieldResult<Eager<Vec<GapPoint>>> {
         let rows = queries::gap_history(&ctx.pg, &self.row.race_id, car_id).await?;
-        Ok(rows.into_iter().map(GapPoint::from).collect())
+        Ok(Eager(rows.into_iter().map(GapPoint::from).collect()))
     }
 
     /// A car's telemetry between `from` and `to` (race clock, ms; default the
@@ -182,7 +190,7 @@ impl Race {
         from: Option<f64>,
         to: Option<f64>,
         max_points: Option<i32>,
-    ) -> FieldResult<Vec<TelemetryPoint>> {
+    ) -> FieldResult<Eager<Vec<TelemetryPoint>>> {
         let max_points = max_points.unwrap_or(500);
         if !(2..=MAX_TELEMETRY_POINTS).contains(&max_points) {
             return Err(FieldError::from(format!(
@@ -193,8 +201,15 @@ impl Race {
             from.unwrap_or(0.0) as i64,
             to.map_or(i64::MAX, |t| t as i64),
         );
-        let rows = queries::telemetry(&ctx.pg, &self.row.race_id, car_id, from, to).await?;
-        Ok(downsample(&rows, max_points as usize))
+        let rows = queries::telemetry(
+            &ctx.pg,
+            &self.row.race_id,
+            car_id,
+            (from, to),
+            max_points as usize,
+        )
+        .await?;
+        Ok(Eager(rows.iter().map(TelemetryPoint::from).collect()))
     }
 }
 

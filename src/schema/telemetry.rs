@@ -1,11 +1,11 @@
 //! `TelemetryPoint`: a car's telemetry from the samples history, downsampled
-//! on the server (LTTB on speed) to at most `maxPoints`.
+//! on the server (LTTB on speed, `db::queries::telemetry`) to at most
+//! `maxPoints`.
 
 use juniper::GraphQLObject;
 
 use super::Context;
 use crate::db::queries::TelemetryRow;
-use crate::domain::downsample::lttb;
 
 #[derive(GraphQLObject)]
 #[graphql(context = Context)]
@@ -35,14 +35,4 @@ impl From<&TelemetryRow> for TelemetryPoint {
             y: f64::from(r.y),
         }
     }
-}
-
-/// At most `max_points` rows, chosen so the speed trace keeps its shape.
-pub fn downsample(rows: &[TelemetryRow], max_points: usize) -> Vec<TelemetryPoint> {
-    let xs: Vec<f64> = rows.iter().map(|r| r.ts_ms as f64).collect();
-    let ys: Vec<f64> = rows.iter().map(|r| f64::from(r.speed_kph)).collect();
-    lttb(&xs, &ys, max_points)
-        .into_iter()
-        .map(|i| TelemetryPoint::from(&rows[i]))
-        .collect()
 }
