@@ -12,9 +12,6 @@ use pitwall::config::Settings;
 use pitwall::domain::commands::{self, Command, RaceParams};
 use pitwall::web::control;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Pitwall: real-time race telemetry. Every role shares Kafka, Redis and
 /// PostgreSQL and never calls another directly, so each may run in its own
 /// process (or many) or all together in one.
