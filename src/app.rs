@@ -108,7 +108,7 @@ impl Application {
                 producer.clone(),
                 checkpoints.clone(),
                 &kafka.topics.processed,
-                settings.processing.leaderboard_interval_ms,
+                settings.processing.board_policy(),
                 dlq,
             )
             .start();

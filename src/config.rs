@@ -95,6 +95,17 @@ pub struct HttpSettings {
 #[serde(deny_unknown_fields)]
 pub struct ProcessingSettings {
     pub leaderboard_interval_ms: u64,
+    /// Changes among this many first places publish a leaderboard at once.
+    pub leaderboard_watch_positions: usize,
+}
+
+impl ProcessingSettings {
+    pub fn board_policy(&self) -> crate::domain::board_policy::BoardPolicy {
+        crate::domain::board_policy::BoardPolicy {
+            interval_ms: self.leaderboard_interval_ms,
+            watch_positions: self.leaderboard_watch_positions,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

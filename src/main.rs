@@ -85,6 +85,12 @@ enum RoleCommand {
         /// The pipeline's HTTP face, for the WebSocket clients.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         server: String,
+        /// Read `telemetry_raw` back for the lost/duplicated check only
+        /// after the races stop, so the check does not share the broker
+        /// with the pipeline while it is measured (raw latency is then not
+        /// timed).
+        #[arg(long)]
+        read_back_after: bool,
     },
 }
 
@@ -126,6 +132,7 @@ async fn main() -> ExitCode {
             time_scale,
             json,
             server,
+            read_back_after,
         } => {
             let options = pitwall::loadtest::Options {
                 races,
@@ -135,6 +142,7 @@ async fn main() -> ExitCode {
                 ws_clients,
                 time_scale,
                 server,
+                read_back_after,
             };
             return loadtest(settings, options, json).await;
         }

@@ -5,8 +5,9 @@
 //! car at each of its line crossings (for every car when a SC/VSC changes
 //! the pit loss; a `boxing` projection when a car enters the pit lane),
 //! `race_status` on race control,
-//! `leaderboard` at most every `leaderboard_interval_ms` of race clock and on
-//! every change of order, and `car_telemetry` for the track map.
+//! `leaderboard` every `leaderboard_interval_ms` of race clock and at once
+//! when the front of the field changes (`BoardPolicy`), and
+//! `car_telemetry` for the track map.
 //!
 //! Delivery: a record's ack is held until every event published after it
 //! has been delivered, so offsets never run ahead of what downstream has.
@@ -19,6 +20,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 
 use super::messages::{FinishRace, RaceClosed, RaceControlRecord, RaceFrame, Shutdown, StartRace};
 use super::router::Router;
+use crate::domain::board_policy::BoardPolicy;
 use crate::domain::events::{
     CarPosition, CarTelemetry, EventMeta, Leaderboard, ProcessedEvent, RaceState, RaceStatus,
     MAX_CARS_PER_TELEMETRY,
@@ -40,11 +42,12 @@ pub struct RaceActor {
     strategy: StrategyParams,
     producer: FutureProducer,
     topic: String,
-    interval_ms: u64,
+    boards: BoardPolicy,
     router: Addr<Router>,
     last_board_ms: Option<u64>,
     last_telemetry_ms: Option<u64>,
-    last_order: Vec<u32>,
+    /// The front of the last published leaderboard (`BoardPolicy::front`).
+    last_front: Vec<u32>,
     newest_sent_at_us: u64,
     /// Acks of records whose effect is not yet in a delivered event.
     pending: Vec<Ack>,
@@ -68,6 +71,14 @@ impl CarsMoved {
     fn is_empty(&self) -> bool {
         self.crossed.is_empty() && self.entered.is_empty() && self.exited.is_empty()
     }
+
+    fn all(&self) -> Vec<u32> {
+        [&self.crossed, &self.entered, &self.exited]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect()
+    }
 }
 
 impl RaceActor {
@@ -75,7 +86,7 @@ impl RaceActor {
         race: RaceStarted,
         producer: FutureProducer,
         topic: String,
-        interval_ms: u64,
+        boards: BoardPolicy,
         router: Addr<Router>,
     ) -> Self {
         let timing = RaceTiming::new(&race.race_id, &race.track, &race.entries, race.total_laps);
@@ -85,11 +96,11 @@ impl RaceActor {
             strategy: StrategyParams::default(),
             producer,
             topic,
-            interval_ms,
+            boards,
             router,
             last_board_ms: None,
             last_telemetry_ms: None,
-            last_order: Vec::new(),
+            last_front: Vec::new(),
             newest_sent_at_us: 0,
             pending: Vec::new(),
             unsent: Vec::new(),
@@ -313,18 +324,26 @@ impl Handler<RaceFrame> for RaceActor {
         if frame.chunk + 1 == frame.chunks {
             let ts = frame.ts_ms;
             let order = self.timing.positions();
-            let board_due = self
-                .last_board_ms
-                .is_none_or(|last| ts >= last + self.interval_ms);
-            if board_due || order != self.last_order || !moved.is_empty() {
+            let publish = self.boards.due(
+                ts,
+                self.last_board_ms,
+                &order,
+                &self.last_front,
+                &moved.all(),
+            );
+            // Strategy and the lane-loss model need the board whenever a
+            // car crossed the line or a pit-lane end, published or not.
+            if publish || !moved.is_empty() {
                 let board = self.timing.leaderboard(ts, self.newest_sent_at_us);
                 let neutral = self.timing.neutralisation();
                 self.lane_loss
                     .observe(&board, neutral, &moved.entered, &moved.exited);
                 events.extend(self.strategy_calls(&board, &moved.crossed, &moved.entered, ts));
-                events.extend(split(board).into_iter().map(ProcessedEvent::Leaderboard));
-                self.last_board_ms = Some(ts);
-                self.last_order = order;
+                if publish {
+                    events.extend(split(board).into_iter().map(ProcessedEvent::Leaderboard));
+                    self.last_board_ms = Some(ts);
+                    self.last_front = self.boards.front(&order).to_vec();
+                }
             }
         }
         // Every chunk of a tick carries its own cars' positions.

@@ -16,6 +16,7 @@ use super::messages::{
 };
 use super::race::RaceActor;
 use crate::db::checkpoint::Checkpoints;
+use crate::domain::board_policy::BoardPolicy;
 use crate::domain::records::{decode_raw, RawRecord};
 use crate::kafka::dlq::DeadLetters;
 use crate::kafka::source::Ack;
@@ -24,7 +25,7 @@ pub struct Router {
     producer: FutureProducer,
     checkpoints: Checkpoints,
     processed_topic: String,
-    leaderboard_interval_ms: u64,
+    boards: BoardPolicy,
     dlq: DeadLetters,
     /// race id → (its actor, the topic and partition it lives on)
     races: HashMap<String, (Addr<RaceActor>, String, i32)>,
@@ -35,14 +36,14 @@ impl Router {
         producer: FutureProducer,
         checkpoints: Checkpoints,
         processed_topic: &str,
-        leaderboard_interval_ms: u64,
+        boards: BoardPolicy,
         dlq: DeadLetters,
     ) -> Self {
         Router {
             producer,
             checkpoints,
             processed_topic: processed_topic.to_owned(),
-            leaderboard_interval_ms,
+            boards,
             dlq,
             races: HashMap::new(),
         }
@@ -94,7 +95,7 @@ impl Handler<Incoming> for Router {
                         race.clone(),
                         self.producer.clone(),
                         self.processed_topic.clone(),
-                        self.leaderboard_interval_ms,
+                        self.boards,
                         ctx.address(),
                     );
                     (actor.start(), topic.clone(), partition)

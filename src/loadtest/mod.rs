@@ -5,8 +5,10 @@
 //! to time each event from the `sent_at_us` of the newest frame behind it,
 //! optionally holds N WebSocket clients on `--server` and times what they
 //! receive, and reads `telemetry_raw` back independently to count samples
-//! lost or duplicated per (race, car). It logs progress once a second and
-//! returns a [`report::Report`].
+//! lost or duplicated per (race, car) — alongside the races (timing the raw
+//! hop too), or with `read_back_after` once they have stopped, so a
+//! throughput run's broker serves only the pipeline. It logs progress once
+//! a second and returns a [`report::Report`].
 //!
 //! Processed events need a pipeline: `pitwall all` (or `process` and
 //! `serve`) running against the same broker and topics, which the load test
@@ -84,8 +86,17 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
     // is missed.
     let raw_start = readers::end_offsets(kafka, &kafka.topics.raw).await?;
     let processed_start = readers::end_offsets(kafka, &kafka.topics.processed).await?;
-    let (raw_arbiter, raw_done) =
-        readers::spawn(kafka, Path::Raw, raw_start, shared.clone(), stop_rx.clone())?;
+    let mut raw_reader = if options.read_back_after {
+        None
+    } else {
+        Some(readers::spawn(
+            kafka,
+            Path::Raw,
+            raw_start.clone(),
+            shared.clone(),
+            stop_rx.clone(),
+        )?)
+    };
     let (processed_arbiter, processed_done) = readers::spawn(
         kafka,
         Path::Processed,
@@ -113,7 +124,7 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
         Vec::new()
     };
 
-    let reader_cpu0 = reader_cpu(&raw_arbiter, &processed_arbiter).await;
+    let reader_cpu0 = reader_cpu(raw_reader.as_ref().map(|r| &r.0), &processed_arbiter).await;
     let rdk_cpu0 = cost::threads_cpu("rdk:");
     let cpu0 = cost::process_cpu();
     let generator = Generator::start(&settings, &options, &race_ids).await?;
@@ -147,7 +158,7 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
     let sim_cpu1 = generator.thread_cpu().await;
     let cpu1 = cost::process_cpu();
     let rdk_cpu1 = cost::threads_cpu("rdk:");
-    let reader_cpu1 = reader_cpu(&raw_arbiter, &processed_arbiter).await;
+    let reader_cpu1 = reader_cpu(raw_reader.as_ref().map(|r| &r.0), &processed_arbiter).await;
     let (rss, peak_rss) = cost::memory();
     info!(
         "loadtest: races stopped after {:.1} s; {} samples acknowledged",
@@ -155,6 +166,10 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
         delivered.samples
     );
 
+    let (raw_arbiter, raw_done) = match raw_reader.take() {
+        Some(reader) => reader,
+        None => readers::spawn(kafka, Path::Raw, raw_start, shared.clone(), stop_rx.clone())?,
+    };
     drain(&shared, started, &mut first_event_after).await;
     let _ = stop_tx.send(true);
     for done in [raw_done, processed_done] {
@@ -175,6 +190,12 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
     let rate = |n: u64| if ran_s > 0.0 { n as f64 / ran_s } else { 0.0 };
     let diff = |a: Option<Duration>, b: Option<Duration>| Some(secs(b?.saturating_sub(a?)));
     let raw = shared.raw();
+    // A read-back after the stop says nothing about the raw hop's latency.
+    let raw_timed = |h: &histogram::Histogram| {
+        (!options.read_back_after)
+            .then(|| h.summary().map(Into::into))
+            .flatten()
+    };
     let mut seqs = seqcheck::SeqSummary::default();
     for (i, race) in raw.seqs.iter().enumerate() {
         seqs += race.summary(per_race[i]);
@@ -274,11 +295,11 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
         latency_ms: Latencies {
             warmup_s: secs(WARMUP),
             warmup: WarmupLatencies {
-                raw: raw.path.warmup_us.summary().map(Into::into),
+                raw: raw_timed(&raw.path.warmup_us),
                 processed: processed.warmup_us.summary().map(Into::into),
                 websocket: ws_stats.path.warmup_us.summary().map(Into::into),
             },
-            raw: raw.path.latency_us.summary().map(Into::into),
+            raw: raw_timed(&raw.path.latency_us),
             processed: processed.latency_us.summary().map(Into::into),
             websocket: ws_stats.path.latency_us.summary().map(Into::into),
         },
@@ -313,10 +334,11 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
     })
 }
 
-/// CPU time of both reader threads so far.
-async fn reader_cpu(a: &actix::Arbiter, b: &actix::Arbiter) -> Option<Duration> {
+/// CPU time of the reader threads so far (the raw reader's while it runs
+/// alongside the races).
+async fn reader_cpu(raw: Option<&actix::Arbiter>, processed: &actix::Arbiter) -> Option<Duration> {
     let mut total = Duration::ZERO;
-    for arbiter in [a, b] {
+    for arbiter in raw.into_iter().chain([processed]) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         arbiter.spawn_fn(move || {
             let _ = tx.send(cost::thread_cpu());

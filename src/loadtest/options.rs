@@ -20,6 +20,9 @@ pub struct Options {
     pub ws_clients: u32,
     pub time_scale: f64,
     pub server: String,
+    /// Start the independent read-back of `telemetry_raw` once the races
+    /// have stopped instead of alongside them.
+    pub read_back_after: bool,
 }
 
 impl Options {
@@ -118,6 +121,7 @@ mod tests {
             ws_clients: 0,
             time_scale: 1.0,
             server: "http://127.0.0.1:8080".into(),
+            read_back_after: false,
         }
     }
 
