@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod dlq;
+pub mod group;
+pub mod lag;
 pub mod offsets;
 pub mod orphans;
 pub mod rejoin;
