@@ -143,6 +143,7 @@ pub(crate) mod tests {
                     fuel_kg: fuel,
                     stint,
                     in_lap: false,
+                    pit_entry_ms: None,
                     out_lap: false,
                     neutralised: false,
                 }

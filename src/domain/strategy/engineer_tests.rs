@@ -203,8 +203,8 @@ fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
     );
     // With the track's whole-stop figure: 2 + 22.4 = 24.4 s, behind car 6
     // (24 s) if cars 3 to 6 all stay out; each may stop this lap (the race's
-    // stop rate, here its prior), which would keep it behind: P5 is within a
-    // place of both.
+    // chance, here the prior for mediums 15 laps old), which would keep it
+    // behind: P5 is within a place of both.
     let call = project_pit_exit(&green, 1, &p).unwrap();
     assert_eq!(call.kind, CallKind::Boxing);
     assert_eq!((call.rejoin_position, call.rejoin_behind), (5, Some(5)));
@@ -222,13 +222,14 @@ fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
     assert_eq!(call.pit_loss_ms, 18_000);
     assert_eq!(
         call.reason,
-        "Boxing: 18.0 s to lose in the lane, projected to rejoin P4 (P3-P5, 100%) behind #14 (10.7 s back), ahead of #15 (0.0 s)"
+        "Boxing: 18.0 s to lose in the lane, projected to rejoin P4 (P3-P5, 98%) behind #14 (6.4 s back), ahead of #15 (0.0 s)"
     );
     // Under the safety car the lane costs the same race time (the field's
     // gaps stretch with it), but the cars close behind may stop too: with
-    // nobody seen at the pit entry yet, each of cars 3-5 still owing a stop
-    // takes it with the prior 70%, so each passes with 30%. Car 2 then
-    // rejoins two places back give or take one: P3, behind car 3.
+    // nobody seen at the pit entry yet, each of cars 3-5, still owing a stop
+    // on mediums that cannot last the 40 laps left, takes it (the prior
+    // says 99%). Car 2 then rejoins two places back give or take one: P3,
+    // behind car 3.
     let sc = RaceInput {
         neutralisation: Neutralisation::SafetyCar,
         neutralised_since_ms: Some(0),
@@ -237,5 +238,10 @@ fn boxing_projects_the_rejoin_with_the_measured_lane_loss() {
     let call = project_pit_exit(&sc, 1, &p).unwrap();
     assert_eq!(call.pit_loss_ms, 18_000);
     assert_eq!((call.rejoin_position, call.rejoin_behind), (3, Some(3)));
-    assert!(call.reason.contains("under the SC 70%"), "{}", call.reason);
+    assert!(
+        call.reason
+            .contains("under the SC 3.0 of the 3 cars that could pass are expected to stop too"),
+        "{}",
+        call.reason
+    );
 }

@@ -21,6 +21,8 @@ pub struct CarInput<'a> {
     pub tyre_age_laps: u32,
     pub stint: u32,
     pub status: CarStatus,
+    /// When the car, now in the pit lane, entered it.
+    pub pit_entry_ms: Option<u64>,
     pub laps: &'a [LapRecord],
 }
 
@@ -90,6 +92,7 @@ pub fn from_timing<'a>(
             tyre_age_laps: e.tyre_age_laps,
             stint: timing.stint(e.car_id).map_or(1, |s| s.stint),
             status: e.status,
+            pit_entry_ms: timing.pit_entry_ms(e.car_id),
             laps: timing.laps(e.car_id),
         })
         .collect();

@@ -9,9 +9,10 @@
 //!   half way through, not knowing how far it got;
 //! - a car on track stays ahead if it is ahead now, and passes if it is
 //!   closer behind than the lane loss, unless it stops during the stop too,
-//!   with the chance the race itself shows (`rival_stops`: its green-flag
-//!   stops per lap, or under a SC / VSC what the cars that reached the pit
-//!   entry since it began did).
+//!   with its own chance of doing so (`rival_stops`: its tyres' age against
+//!   their life, whether it owes a compound change or cannot reach the flag
+//!   on them, weighed as the race itself shows, green or under the current
+//!   SC / VSC).
 //!
 //! The position announced is the one most likely to be within a place of
 //! the outcome (`rejoin_odds`): with a few cars behind that may each stop,
@@ -85,14 +86,18 @@ fn rival(
 /// Position and neighbours of `race.cars[i]` at pit exit after losing
 /// `lane_ms` in the lane, and the probability that it rejoins within a
 /// place of that position.
-pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> (Rejoin, f64) {
+pub(super) fn project_rejoin(
+    race: &RaceInput,
+    i: usize,
+    lane_ms: f64,
+    stops: &RivalStops,
+) -> (Rejoin, f64) {
     let my_gap = race
         .cars
         .get(i)
         .and_then(CarInput::race_gap_ms)
         .unwrap_or(0.0)
         + lane_ms;
-    let stops = RivalStops::of_race(race);
     let mut rivals: Vec<Rival> = race
         .cars
         .iter()
@@ -100,7 +105,7 @@ pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> (Rejoi
         .filter(|&(j, _)| j != i)
         .filter_map(|(j, c)| {
             let g = c.race_gap_ms()?;
-            Some(rival(c, j, g, my_gap, lane_ms, &stops))
+            Some(rival(c, j, g, my_gap, lane_ms, stops))
         })
         .collect();
     let ahead: Vec<f64> = rivals.iter().map(|r| r.ahead).collect();
@@ -122,6 +127,30 @@ pub(super) fn project_rejoin(race: &RaceInput, i: usize, lane_ms: f64) -> (Rejoi
         margin_behind_ms: ahead_of.map(|r| (r.expected_gap_ms - my_gap).max(0.0)),
     };
     (rejoin, band)
+}
+
+/// The cars on track that would pass `race.cars[i]` during a stop costing
+/// `lane_ms` unless they stop too (closer behind than that), each with its
+/// chance of stopping: the part of the projection that is a forecast of
+/// other cars' stops.
+pub fn stops_that_matter(
+    race: &RaceInput,
+    i: usize,
+    lane_ms: f64,
+    stops: &RivalStops,
+) -> Vec<(usize, f64)> {
+    let Some(mine) = race.cars.get(i).and_then(CarInput::race_gap_ms) else {
+        return Vec::new();
+    };
+    race.cars
+        .iter()
+        .enumerate()
+        .filter(|&(j, c)| j != i && c.status != CarStatus::InPit)
+        .filter_map(|(j, c)| {
+            let g = c.race_gap_ms()?;
+            (g > mine && g < mine + lane_ms).then(|| (j, stops.for_car(c)))
+        })
+        .collect()
 }
 
 /// "rejoin P7 (P6-P8, 81%) behind #16 (1.2 s back)".
@@ -151,7 +180,8 @@ pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Optio
     let me = race.cars.get(i).filter(|c| c.status == CarStatus::InPit)?;
     let a = assess(race, me, p);
     let lane = lane_loss_now_ms(race);
-    let (rejoin, band) = project_rejoin(race, i, lane);
+    let stops = RivalStops::of_race(race, p);
+    let (rejoin, band) = project_rejoin(race, i, lane, &stops);
     let cars_racing = race
         .cars
         .iter()
@@ -167,18 +197,18 @@ pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Optio
             )
         })
         .unwrap_or_default();
-    let caution = Some(RivalStops::of_race(race))
-        .filter(|s| s.neutralised)
-        .map(|c| {
+    let caution = Some(stops_that_matter(race, i, lane, &stops))
+        .filter(|m| stops.neutralised && !m.is_empty())
+        .map(|m| {
             format!(
-                "; under the {} {:.0}% of cars owing a stop and {:.0}% of the others are taking one",
+                "; under the {} {:.1} of the {} cars that could pass are expected to stop too",
                 if race.neutralisation == crate::domain::timing::Neutralisation::SafetyCar {
                     "SC"
                 } else {
                     "VSC"
                 },
-                c.owing * 100.0,
-                c.free * 100.0
+                m.iter().map(|(_, q)| q).sum::<f64>(),
+                m.len()
             )
         })
         .unwrap_or_default();
@@ -227,7 +257,8 @@ mod tests {
         let mut cars = field(&[0, 2_000, 3_000, 25_000, 30_000]);
         cars[1].status = CarStatus::InPit;
         cars[2].status = CarStatus::InPit;
-        let (r, band) = project_rejoin(&race(cars, 20_000.0), 1, 20_000.0);
+        let r = race(cars, 20_000.0);
+        let (r, band) = project_rejoin(&r, 1, 20_000.0, &green(&r));
         assert!((band - 1.0).abs() < 1e-12, "certain: {band}");
         assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(2), Some(3)));
         assert_eq!(r.margin_ahead_ms, Some(9_000.0));
@@ -236,26 +267,52 @@ mod tests {
     #[test]
     fn cars_that_may_stop_meanwhile_move_the_call_a_place_up() {
         // Car 2 (2 s) boxes, 20 s: 22 s. Cars 3 (10 s) and 4 (21 s) pass
-        // unless they stop at the end of this lap too, which the race's
-        // stop rate (the prior here, one stop in 30 laps) makes unlikely but
-        // possible: P4 if neither stops (94%), P3 if one does (6%). P3 is
-        // within a place of both, P4 of only the first.
+        // unless they stop at the end of this lap too, which their tyres
+        // (mediums 15 laps old, about one chance in eleven at the prior)
+        // make unlikely but possible: P4 if neither stops (83%), P3 if one
+        // does (17%). P3 is within a place of both, P4 of only the first.
         let cars = field(&[0, 2_000, 10_000, 21_000, 40_000]);
         let mut boxing = cars.clone();
         boxing[1].status = CarStatus::InPit;
-        let (r, _) = project_rejoin(&race(boxing, 20_000.0), 1, 20_000.0);
-        assert_eq!((r.position, r.behind, r.ahead_of), (3, Some(2), Some(3)));
+        let r = race(boxing, 20_000.0);
+        let stops = green(&r);
+        let (rejoin, _) = project_rejoin(&r, 1, 20_000.0, &stops);
+        assert_eq!(
+            (rejoin.position, rejoin.behind, rejoin.ahead_of),
+            (3, Some(2), Some(3))
+        );
+        // Those two are the stops the call depends on.
+        let m = stops_that_matter(&r, 1, 20_000.0, &stops);
+        assert_eq!(m.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2, 3]);
+        assert!(m.iter().all(|x| (0.05..0.15).contains(&x.1)), "{m:?}");
     }
 
     #[test]
-    fn under_caution_the_rate_of_the_field_decides() {
-        // SC out at 850 s; cars 3 to 6 (3, 6, 9, 12 s) sit within the 20 s
-        // lane loss behind car 2 (0.5 s). Cars 7 to 10, who already passed
-        // the pit entry under the SC, all stayed out (on their first
-        // compound, like everyone): the learned rate falls to 2 * 0.7 / 6,
-        // and cars 3 to 6 are each expected to pass with 77%: P5, give or
-        // take one. Had cars 7 to 10 all turned in (rate 0.9), cars 3 to 6
-        // would each pass with 10%: P3, give or take one.
+    fn only_cars_closer_behind_than_the_lane_loss_matter() {
+        // Car 3 boxes at 5 s with 20 s to lose: car 1 and 2 are ahead, car 4
+        // is in the lane, car 6 (26 s) too far back; cars 5 (12 s) and 7
+        // (24.9 s) could pass.
+        let mut cars = field(&[0, 1_000, 5_000, 6_000, 12_000, 26_000, 24_900]);
+        cars[2].status = CarStatus::InPit;
+        cars[3].status = CarStatus::InPit;
+        let r = race(cars, 20_000.0);
+        let m = stops_that_matter(&r, 2, 20_000.0, &green(&r));
+        assert_eq!(m.iter().map(|x| x.0).collect::<Vec<_>>(), vec![4, 6]);
+        assert!(stops_that_matter(&r, 2, 0.0, &green(&r)).is_empty());
+    }
+
+    fn green(r: &RaceInput) -> RivalStops {
+        RivalStops::of_race(r, &StrategyParams::default())
+    }
+
+    #[test]
+    fn under_caution_what_the_field_does_decides() {
+        // SC out at 850 s; cars 3 to 6 (3, 6, 9, 12 s), on softs 6 laps
+        // old, sit within the 20 s lane loss behind car 2 (0.5 s). Cars 7 to
+        // 10 passed the pit entry under the SC on the same tyres. Had they
+        // all stayed out, cars 3 to 6 are expected to do the same and pass:
+        // P5, give or take one. Had they all turned in, cars 3 to 6 are
+        // expected to stop too: P3, give or take one.
         let stayed: Vec<LapRecord> = (1..=10).map(|n| lap(n, false)).collect();
         let boxed: Vec<LapRecord> = (1..=10).map(|n| lap(n, n == 10)).collect();
         for (laps, want) in [(&stayed, 5), (&boxed, 3)] {
@@ -264,6 +321,8 @@ mod tests {
             ]);
             for c in &mut cars {
                 c.compound = Compound::Soft;
+                c.tyre_age_laps = 6;
+                c.lap = 11;
             }
             for c in &mut cars[6..] {
                 c.laps = laps;
@@ -276,6 +335,12 @@ mod tests {
             };
             let call = project_pit_exit(&sc, 1, &StrategyParams::default()).unwrap();
             assert_eq!(call.rejoin_position, want, "{}", call.reason);
+            assert!(
+                call.reason
+                    .contains("of the 4 cars that could pass are expected to stop too"),
+                "{}",
+                call.reason
+            );
         }
     }
 
@@ -299,10 +364,11 @@ mod tests {
             lap_ms: 90_000,
             end_ts_ms: u64::from(n) * 90_000,
             compound: Compound::Soft,
-            tyre_age_laps: n,
+            tyre_age_laps: n - 1,
             fuel_kg: 50.0,
             stint: 1,
             in_lap,
+            pit_entry_ms: in_lap.then(|| u64::from(n) * 90_000 - 10_000),
             out_lap: false,
             neutralised: false,
         }

@@ -83,6 +83,7 @@ pub(crate) mod tests {
                 tyre_age_laps: 15,
                 stint: 1,
                 status: CarStatus::Running,
+                pit_entry_ms: None,
                 laps: &[],
             })
             .collect()

@@ -1,250 +1,215 @@
 //! Who else stops while a car is in the pit lane, learned from the race.
 //!
 //! A car just behind the one boxing that stops too stays behind it instead
-//! of passing. Which car will stop cannot be read from timing, but how often
-//! cars do can, from every car's completed laps:
-//! - under green, the race's own rate of green-flag stops per car and lap
-//!   (a car closer behind than the lane loss reaches the pit entry during
-//!   the stop, so its chance of turning in is one lap's worth). The prior,
-//!   worth one lap of the field, is one stop per car per race, the least the
-//!   two-compound rule allows. Strategy's own guess of who is due (tyre age
-//!   against the cliff, the pit window) was tried first and named a car
-//!   that really stopped fewer than one time in ten: a rate does better;
+//! of passing. Which car will stop cannot be read from timing, but what
+//! makes a car stop can be learned from the race: each car's chance is a
+//! logistic function (`logistic`) of what an engineer looks at on the
+//! timing screen:
+//! - how much of its tyres' life it has used (tyre age over the compound's
+//!   laps to the cliff on this track);
+//! - whether it still owes its compulsory change of compound;
+//! - how far short of the flag its tyres would fall (tyre age plus laps
+//!   left, beyond the tyres' life): a car that cannot make the end on them
+//!   must stop again.
+//!
+//! The weights are learned from the race itself, with a prior that holds
+//! them until the race shows otherwise:
+//! - under green, from every green lap completed (did the car turn in at
+//!   its end?) and the cars in the lane now, whose in-lap is not over yet;
+//!   a per-lap hazard, one stop per car per race at the prior;
 //! - under a SC / VSC a stop costs far less against the slowed field, so
-//!   many cars take it at once. Every car that has crossed the line since
-//!   the neutralisation began passed the pit entry just before and turned
-//!   in or not; the cars still owing their compulsory compound change and
-//!   the others decide differently, so the rate is kept for each group,
-//!   from a prior (most cars that owe a stop take the half-price one; few
-//!   others do) worth `PRIOR_WEIGHT` cars, which the field's choices soon
-//!   outweigh.
+//!   many cars take it at once, and decide differently: the weights are
+//!   learned from the decisions taken since it began. A car decides at the
+//!   pit entry; one that reached it before the news could reach the pit
+//!   wall had no choice, so its lap only counts if it ended more than the
+//!   lane's entry-to-line time (measured on the race's own stops) after the
+//!   neutralisation began: a racing car covers that ground in about half
+//!   the lane's time, which leaves the rest for the call. The cars that
+//!   turned in since, still in the lane, count as stops.
+//!
+//! Round 2 used one rate per group (the race's stops per lap; under a SC
+//! the share of cars that stopped, owing a compound change or not): cars
+//! on old tyres and cars on new ones got the same chance, and under a SC
+//! the cars in the lane, the surest sign of a rush, were not yet counted.
 
 use super::input::{CarInput, RaceInput};
-use crate::domain::timing::Neutralisation;
+use super::logistic::{self, Prior, Sample, N};
+use super::params::{compound_index, StrategyParams};
+use crate::domain::events::CarStatus;
+use crate::domain::records::Compound;
+use crate::domain::timing::{LapRecord, Neutralisation};
 
-/// Prior chance that a car still owing its compound change stops under a
-/// neutralisation, and that a car which does not owe one does.
-const PRIOR_OWING: f64 = 0.7;
-const PRIOR_FREE: f64 = 0.2;
-/// Weight of the prior, in cars observed.
-const PRIOR_WEIGHT: f64 = 2.0;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RivalStops {
-    /// Chance that a car still on its first compound stops.
-    pub owing: f64,
-    /// Chance that a car that has already used two compounds stops.
-    pub free: f64,
-    /// The rates are those of the current SC / VSC, not green-flag ones.
-    pub neutralised: bool,
-    /// Car-laps (green) or cars (neutralised) the rates were learned from.
-    pub observed: u32,
-}
-
-/// Counts of (cars seen, cars that stopped).
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    seen: u32,
-    stopped: u32,
-}
-
-impl Tally {
-    fn rate(self, prior: f64) -> f64 {
-        (f64::from(self.stopped) + PRIOR_WEIGHT * prior) / (f64::from(self.seen) + PRIOR_WEIGHT)
+/// Before the race shows anything, under a SC / VSC: a car at half its
+/// tyres' life takes the cheap stop with 70% if it still owes its compound
+/// change, 20% if not (round 2's priors); the odds grow e⁴-fold from new
+/// tyres to tyres at their cliff, and again for every tyre life they would
+/// fall short of the flag.
+fn caution_prior() -> Prior {
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    let per_life = 4.0;
+    Prior {
+        mean: [
+            logit(0.2) - 0.5 * per_life,
+            per_life,
+            logit(0.7) - logit(0.2),
+            per_life,
+        ],
+        sd: [1.0, 4.0, 1.0, 8.0],
     }
 }
 
+/// Before the race shows anything, under green: one stop per car per race
+/// (the least the two-compound rule allows) on new tyres, rising e²-fold
+/// from new tyres to tyres at their cliff and for each tyre life short of
+/// the flag; owing a change is no sign of stopping this lap.
+fn green_prior(total_laps: u32) -> Prior {
+    let rate = 1.0 / f64::from(total_laps.max(2));
+    Prior {
+        mean: [(rate / (1.0 - rate)).ln(), 2.0, 0.0, 2.0],
+        sd: [1.0, 2.0, 2.0, 4.0],
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RivalStops {
+    weights: [f64; N],
+    /// The chances are those of the current SC / VSC, not green-flag ones.
+    pub neutralised: bool,
+    /// Laps (green) or decisions (neutralised) the weights were learned from.
+    pub observed: u32,
+    total_laps: u32,
+    /// Laps to the cliff on this track: soft, medium, hard.
+    life: [f64; 3],
+}
+
+/// The compound change is still owed after these laps.
+fn owing(laps: &[LapRecord]) -> bool {
+    let first = laps.first().map(|l| l.compound);
+    laps.iter().all(|l| Some(l.compound) == first)
+}
+
 impl RivalStops {
-    /// The rates that apply now: the current SC / VSC's, or the green-flag
-    /// one.
-    pub fn of_race(race: &RaceInput) -> RivalStops {
-        match race.neutralised_since_ms {
-            Some(since) if race.neutralisation != Neutralisation::None => caution(race, since),
-            _ => green(race),
-        }
+    /// The chances that apply now: the current SC / VSC's, or green ones.
+    pub fn of_race(race: &RaceInput, p: &StrategyParams) -> RivalStops {
+        let life = [Compound::Soft, Compound::Medium, Compound::Hard]
+            .map(|c| p.cliff_laps(c, race.track_length_m).max(1.0));
+        let mut s = RivalStops {
+            weights: [0.0; N],
+            neutralised: false,
+            observed: 0,
+            total_laps: race.total_laps,
+            life,
+        };
+        let (samples, prior) = match race.neutralised_since_ms {
+            Some(since) if race.neutralisation != Neutralisation::None => {
+                s.neutralised = true;
+                (s.caution_decisions(race, since), caution_prior())
+            }
+            _ => (s.green_laps(race), green_prior(race.total_laps)),
+        };
+        s.observed = u32::try_from(samples.len()).unwrap_or(u32::MAX);
+        s.weights = logistic::fit(&samples, &prior);
+        s
     }
 
     /// Chance that `car` (on track) turns in at the end of its lap.
     pub fn for_car(&self, car: &CarInput) -> f64 {
-        if car.compounds_used().len() < 2 {
-            self.owing
-        } else {
-            self.free
+        let owes = car.compounds_used().len() < 2;
+        let x = self.features(car.compound, car.tyre_age_laps, car.lap, owes);
+        logistic::probability(&self.weights, &x)
+    }
+
+    /// [1, share of tyre life used, owes its compound change, tyre lives
+    /// short of the flag] for a car on `lap` on tyres `age` laps old.
+    fn features(&self, compound: Compound, age: u32, lap: u32, owes: bool) -> [f64; N] {
+        let life = self.life[compound_index(compound)];
+        let age = f64::from(age);
+        let left = f64::from(self.total_laps.saturating_sub(lap));
+        [
+            1.0,
+            age / life,
+            f64::from(u8::from(owes)),
+            ((age + left - life) / life).max(0.0),
+        ]
+    }
+
+    /// The features of a lap and whether it was an in-lap.
+    fn lap_sample(&self, laps: &[LapRecord], k: usize) -> Sample {
+        let l = &laps[k];
+        let owes = owing(&laps[..=k]);
+        (
+            self.features(l.compound, l.tyre_age_laps, l.lap, owes),
+            l.in_lap,
+        )
+    }
+
+    /// A car now in the lane whose in-lap is not over yet, as a stop on the
+    /// lap after its last completed one (None for any other car).
+    fn lane_sample(&self, car: &CarInput) -> Option<Sample> {
+        let entry = car
+            .pit_entry_ms
+            .filter(|_| car.status == CarStatus::InPit)?;
+        let last = car.laps.last()?;
+        if last.pit_entry_ms == Some(entry) {
+            return None;
         }
+        let x = self.features(
+            last.compound,
+            last.tyre_age_laps + 1,
+            last.lap + 1,
+            owing(car.laps),
+        );
+        Some((x, true))
+    }
+
+    fn green_laps(&self, race: &RaceInput) -> Vec<Sample> {
+        let mut out = Vec::new();
+        for car in &race.cars {
+            for k in (0..car.laps.len()).filter(|&k| !car.laps[k].neutralised) {
+                out.push(self.lap_sample(car.laps, k));
+            }
+            out.extend(self.lane_sample(car));
+        }
+        out
+    }
+
+    /// Each car's first decision at the pit entry since `since_ms`, and the
+    /// cars that turned in since and are still in the lane.
+    fn caution_decisions(&self, race: &RaceInput, since_ms: u64) -> Vec<Sample> {
+        let react_by = since_ms + entry_to_line_ms(race);
+        let mut out = Vec::new();
+        for car in &race.cars {
+            let decided = car.laps.iter().position(|l| {
+                l.end_ts_ms > react_by || l.pit_entry_ms.is_some_and(|e| e >= since_ms)
+            });
+            match decided {
+                Some(k) => out.push(self.lap_sample(car.laps, k)),
+                None => out.extend(
+                    self.lane_sample(car)
+                        .filter(|_| car.pit_entry_ms.is_some_and(|e| e >= since_ms)),
+                ),
+            }
+        }
+        out
     }
 }
 
-/// Green-flag stops per car and lap so far.
-fn green(race: &RaceInput) -> RivalStops {
-    let mut t = Tally::default();
-    for lap in race
+/// Median time from pit entry to the line of the race's in-laps (0 before
+/// any car has crossed the line in the lane).
+fn entry_to_line_ms(race: &RaceInput) -> u64 {
+    let mut t: Vec<u64> = race
         .cars
         .iter()
         .flat_map(|c| c.laps)
-        .filter(|l| !l.neutralised)
-    {
-        t.seen += 1;
-        t.stopped += u32::from(lap.in_lap);
+        .filter_map(|l| Some(l.end_ts_ms.saturating_sub(l.pit_entry_ms?)))
+        .collect();
+    if t.is_empty() {
+        return 0;
     }
-    let prior = 1.0 / f64::from(race.total_laps.max(1));
-    let weight = race.cars.len() as f64;
-    let rate = (f64::from(t.stopped) + weight * prior) / (f64::from(t.seen) + weight).max(1.0);
-    RivalStops {
-        owing: rate,
-        free: rate,
-        neutralised: false,
-        observed: t.seen,
-    }
-}
-
-/// What the cars did at their first pass of the pit entry since `since_ms`.
-fn caution(race: &RaceInput, since_ms: u64) -> RivalStops {
-    let (mut owing, mut free) = (Tally::default(), Tally::default());
-    for car in &race.cars {
-        // The first lap the car completed under the neutralisation: it
-        // passed the pit entry just before that line and turned in or not.
-        let Some(k) = car.laps.iter().position(|l| l.end_ts_ms > since_ms) else {
-            continue;
-        };
-        let lap = &car.laps[k];
-        let first = car.laps.first().map_or(lap.compound, |l| l.compound);
-        let owed = car.laps[..=k].iter().all(|l| l.compound == first);
-        let t = if owed { &mut owing } else { &mut free };
-        t.seen += 1;
-        t.stopped += u32::from(lap.in_lap);
-    }
-    RivalStops {
-        owing: owing.rate(PRIOR_OWING),
-        free: free.rate(PRIOR_FREE),
-        neutralised: true,
-        observed: owing.seen + free.seen,
-    }
+    t.sort_unstable();
+    t[t.len() / 2]
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::records::Compound;
-    use crate::domain::strategy::rejoin::tests::field;
-    use crate::domain::timing::LapRecord;
-
-    fn lap(n: u32, compound: Compound, in_lap: bool) -> LapRecord {
-        LapRecord {
-            lap: n,
-            lap_ms: 90_000,
-            end_ts_ms: u64::from(n) * 90_000,
-            compound,
-            tyre_age_laps: n,
-            fuel_kg: 50.0,
-            stint: 1,
-            in_lap,
-            out_lap: false,
-            neutralised: false,
-        }
-    }
-
-    fn race<'a>(cars: Vec<CarInput<'a>>, since: Option<u64>) -> RaceInput<'a> {
-        RaceInput {
-            total_laps: 30,
-            track_length_m: 5_000.0,
-            pit_loss_ms: 22_000.0,
-            lane_loss_ms: None,
-            pit_stretch_ms: None,
-            neutral_pace_ratio: None,
-            neutralisation: if since.is_some() {
-                Neutralisation::SafetyCar
-            } else {
-                Neutralisation::None
-            },
-            neutralised_since_ms: since,
-            cars,
-        }
-    }
-
-    #[test]
-    fn green_flag_rate_is_the_races_stops_per_lap() {
-        // Two cars, 28 laps: the prior is one stop in 28 laps, worth two
-        // car-laps. With no laps yet, the prior.
-        let mut r = race(field(&[0, 1_000]), None);
-        r.total_laps = 28;
-        let s = RivalStops::of_race(&r);
-        assert!(!s.neutralised);
-        assert!((s.owing - 1.0 / 28.0).abs() < 1e-12);
-        // 18 green laps with one stop, and two neutralised laps with two
-        // stops that do not count: (1 + 2/28) / (18 + 2).
-        let a: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, n == 4)).collect();
-        let mut b: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, n >= 9)).collect();
-        b[8].neutralised = true;
-        b[9].neutralised = true;
-        r.cars[0].laps = &a;
-        r.cars[1].laps = &b;
-        let s = RivalStops::of_race(&r);
-        assert_eq!(s.observed, 18);
-        assert!((s.free - (1.0 + 2.0 / 28.0) / 20.0).abs() < 1e-12);
-        assert_eq!(s.for_car(&r.cars[0]), s.for_car(&r.cars[1]));
-    }
-
-    #[test]
-    fn priors_until_cars_pass_the_pit_entry() {
-        // SC out at 900 s; the laps end at 90 s multiples, the last at 900 s:
-        // nobody has completed a lap since.
-        let laps: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, false)).collect();
-        let mut cars = field(&[0, 1_000]);
-        for c in &mut cars {
-            c.laps = &laps;
-            c.compound = Compound::Soft;
-        }
-        let r = RivalStops::of_race(&race(cars.clone(), Some(900_000)));
-        assert!(r.neutralised);
-        assert_eq!(r.observed, 0);
-        assert_eq!((r.owing, r.free), (PRIOR_OWING, PRIOR_FREE));
-        assert_eq!(r.for_car(&cars[0]), PRIOR_OWING);
-    }
-
-    #[test]
-    fn rates_follow_what_the_field_did() {
-        // SC out at 850 s. Cars 1-3 still on softs: two turned in at the end
-        // of lap 10 (the first lap completed under the SC), one did not. Car
-        // 4 had changed to hards on lap 5 and stayed out.
-        let stop: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, n == 10)).collect();
-        let stay: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, false)).collect();
-        let changed: Vec<LapRecord> = (1..=10)
-            .map(|n| {
-                let c = if n <= 4 {
-                    Compound::Soft
-                } else {
-                    Compound::Hard
-                };
-                lap(n, c, n == 4)
-            })
-            .collect();
-        let mut cars = field(&[0, 1_000, 2_000, 3_000, 4_000]);
-        cars[0].laps = &stop;
-        cars[1].laps = &stop;
-        cars[2].laps = &stay;
-        cars[3].laps = &changed;
-        cars[3].compound = Compound::Hard;
-        // Car 5 has no laps: it has not been seen.
-        let r = RivalStops::of_race(&race(cars.clone(), Some(850_000)));
-        assert_eq!(r.observed, 4);
-        assert!((r.owing - (2.0 + 2.0 * PRIOR_OWING) / 5.0).abs() < 1e-12);
-        assert!((r.free - (2.0 * PRIOR_FREE) / 3.0).abs() < 1e-12);
-        assert_eq!(r.for_car(&cars[3]), r.free);
-        assert_eq!(r.for_car(&cars[4]), r.owing);
-    }
-
-    #[test]
-    fn rates_stay_probabilities() {
-        // Property: whatever the field did, both rates lie in 0..=1 and move
-        // towards what was seen.
-        for stopped in 0..=6u32 {
-            let t = Tally { seen: 6, stopped };
-            for prior in [0.0, PRIOR_FREE, PRIOR_OWING, 1.0] {
-                let r = t.rate(prior);
-                assert!((0.0..=1.0).contains(&r));
-                let seen = f64::from(stopped) / 6.0;
-                assert!((r - seen).abs() <= (prior - seen).abs() + 1e-12);
-            }
-        }
-    }
-}
+#[path = "rival_stops_tests.rs"]
+mod tests;

@@ -114,6 +114,10 @@ pub struct LapRecord {
     pub stint: u32,
     /// The car entered the pit lane during this lap.
     pub in_lap: bool,
+    /// Race clock at which it did (in-laps only): with `end_ts_ms`, how
+    /// long the lane takes from its entry to the line.
+    #[serde(default)]
+    pub pit_entry_ms: Option<u64>,
     /// The car left the pit lane during this lap.
     pub out_lap: bool,
     /// A safety car or virtual safety car was out at some point of the lap.

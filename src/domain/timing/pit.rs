@@ -67,6 +67,11 @@ impl PitTracker {
         self.open.is_some()
     }
 
+    /// Race clock of the entry of the stop under way, if any.
+    pub fn entry_ms(&self) -> Option<u64> {
+        self.open.map(|o| o.entry_ts_ms)
+    }
+
     /// Feeds one sample; `prev` is the car's previous sample. Returns the stop
     /// when this sample ends it.
     pub fn update(&mut self, prev: PitInput, cur: PitInput) -> Option<ClosedStop> {

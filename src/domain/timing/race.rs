@@ -170,6 +170,13 @@ impl RaceTiming {
             .map_or(&[], |&i| self.cars[i].laps.as_slice())
     }
 
+    /// When the car, now in the pit lane, entered it (None on track).
+    pub fn pit_entry_ms(&self, car_id: u32) -> Option<u64> {
+        self.index
+            .get(&car_id)
+            .and_then(|&i| self.cars[i].pit.entry_ms())
+    }
+
     /// The car's current stint.
     pub fn stint(&self, car_id: u32) -> Option<Stint> {
         self.index.get(&car_id).map(|&i| self.cars[i].stint)
@@ -363,6 +370,7 @@ impl RaceTiming {
             fuel_kg: car.fuel_kg,
             stint: car.stint.stint,
             in_lap: car.flags.in_lap,
+            pit_entry_ms: car.flags.in_lap.then(|| car.pit.entry_ms()).flatten(),
             out_lap: car.flags.out_lap,
             neutralised: car.flags.neutralised,
         });

@@ -144,14 +144,19 @@ fn pit_stop_gives_entry_stationary_exit_and_new_stint() {
     let mut rt = RaceTiming::new("r1", &track(L), &entries(1), 10);
     let samples = pit_stream();
     let mut status_in_pit = None;
+    let mut entry_in_pit = None;
     let mut events = Vec::new();
     for s in &samples {
         events.extend(rt.ingest(s, 7));
         if s.ts_ms == 201_000 {
             status_in_pit = Some(rt.leaderboard(s.ts_ms, 0).entries[0].status);
+            entry_in_pit = rt.pit_entry_ms(1);
         }
     }
     assert_eq!(status_in_pit, Some(CarStatus::InPit));
+    assert_eq!(entry_in_pit, Some(190_000));
+    // Out of the lane again: no entry under way.
+    assert_eq!(rt.pit_entry_ms(1), None);
     let entries: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -198,6 +203,9 @@ fn pit_stop_gives_entry_stationary_exit_and_new_stint() {
     let laps = rt.laps(1);
     assert!(laps[1].in_lap && !laps[1].out_lap);
     assert!(laps[2].out_lap && !laps[2].in_lap);
+    // The in-lap keeps its pit entry instant; other laps have none.
+    assert_eq!(laps[1].pit_entry_ms, Some(190_000));
+    assert_eq!((laps[0].pit_entry_ms, laps[2].pit_entry_ms), (None, None));
     assert_eq!(laps[2].lap_ms, 102_500);
     assert_eq!((laps[1].stint, laps[2].stint), (1, 2));
     assert_eq!(laps[1].compound, Compound::Soft);
