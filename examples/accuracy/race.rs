@@ -11,11 +11,12 @@ use pitwall::domain::events::{CarStatus, Leaderboard};
 use pitwall::domain::records::{RaceControl, SCHEMA_VERSION};
 use pitwall::domain::sim::{PeriodKind, RaceConfig, RaceSim, Truth};
 use pitwall::domain::strategy::{
-    evaluate_car, from_timing, project_pit_exit, LaneLoss, StrategyParams,
+    evaluate_car, from_timing, project_pit_exit, stops_that_matter, LaneLoss, RivalStops,
+    StrategyParams,
 };
 use pitwall::domain::timing::{Neutralisation, RaceTiming, TimingEvent};
 
-use super::stats::{Errors, Ratio};
+use super::stats::{Brier, Errors, Ratio};
 use super::trace::{Point, Trace};
 
 #[derive(Debug, Clone)]
@@ -84,6 +85,11 @@ pub struct RaceResult {
     pub rejoin_entry: Ratio,
     pub rejoin_entry_green: Ratio,
     pub rejoin_entry_misses: Vec<String>,
+    /// Strategy's chance that each car that could pass during a stop stops
+    /// too, against whether it did: green-flag stops, and stops with a
+    /// SC/VSC out at the call.
+    pub forecast_green: Brier,
+    pub forecast_caution: Brier,
     /// Wall time of `ingest` (all samples of each tick) and `leaderboard`.
     pub ingest_ns: u128,
     pub board_ns: Vec<u64>,
@@ -101,6 +107,9 @@ struct Call {
     loss_ms: f64,
     /// Every car's gap to the leader when the call was made.
     gaps: Vec<Option<f64>>,
+    /// At pit entry: the cars that could pass meanwhile, each with
+    /// strategy's chance that it stops too.
+    forecast: Vec<(usize, f64)>,
 }
 
 impl Call {
@@ -295,6 +304,7 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
                             neutral: input.neutralisation,
                             loss_ms: c.pit_loss_ms as f64,
                             gaps,
+                            forecast: Vec::new(),
                         }
                     });
                 res.strategy_calls += u64::from(call.is_some());
@@ -309,13 +319,15 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
             let mut input = from_timing(&timing, &board, track.pit_loss_ms);
             input.lane_loss_ms = lane_loss.estimate_ms();
             input.pit_stretch_ms = lane_loss.stretch_ms();
+            let rival_stops = RivalStops::of_race(&input, params);
             for car in &entered {
-                let call = input
-                    .cars
-                    .iter()
-                    .position(|c| c.car_id == *car)
-                    .and_then(|k| project_pit_exit(&input, k, params));
-                if let Some(c) = call {
+                let k = input.cars.iter().position(|c| c.car_id == *car);
+                let call = k.and_then(|k| project_pit_exit(&input, k, params));
+                if let (Some(c), Some(k)) = (call, k) {
+                    let forecast = stops_that_matter(&input, k, c.pit_loss_ms as f64, &rival_stops)
+                        .into_iter()
+                        .map(|(j, q)| (index[&input.cars[j].car_id], q))
+                        .collect();
                     entry_calls.insert(
                         (index[car], c.lap),
                         Call {
@@ -330,6 +342,7 @@ pub fn run(setup: &Setup, params: &StrategyParams) -> RaceResult {
                                 }
                                 gaps
                             },
+                            forecast,
                         },
                     );
                 }
@@ -822,6 +835,14 @@ fn rejoin_from_entry(
     }
     // From just before the entry: a car that turned in the tick before.
     let stopped = call.stopped_meanwhile(truth, i, call.ts_ms as f64 - 200.0, exit_ms);
+    let scored = if call.neutral == Neutralisation::None {
+        &mut res.forecast_green
+    } else {
+        &mut res.forecast_caution
+    };
+    for &(j, q) in &call.forecast {
+        scored.add(q, stopped[j]);
+    }
     let oracle = call.oracle_position(i, &stopped);
     let real_loss = p.exit_ms.unwrap_or(0.0) - p.entry_ms;
     if !ok {

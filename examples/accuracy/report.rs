@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::race::RaceResult;
-use super::stats::{Errors, Ratio};
+use super::stats::{Brier, Errors, Ratio};
 use super::throughput::Throughput;
 use super::Args;
 
@@ -289,6 +289,24 @@ impl Report {
         rows.push(row(
             "  same, green-flag stops only",
             reg.describe(),
+            "—",
+            None,
+        ));
+        let mut fg = Brier::default();
+        let mut fc = Brier::default();
+        for r in &results {
+            fg.merge(r.forecast_green);
+            fc.merge(r.forecast_caution);
+        }
+        rows.push(row(
+            "  forecast of other cars' stops meanwhile (cars that could pass), Brier score: green at the call",
+            fg.describe(),
+            "—",
+            None,
+        ));
+        rows.push(row(
+            "  same, SC/VSC out at the call",
+            fc.describe(),
             "—",
             None,
         ));

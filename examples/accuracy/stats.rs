@@ -63,6 +63,46 @@ impl Errors {
     }
 }
 
+/// Forecasts of yes/no events against what happened: the Brier score
+/// (mean squared error of the probability) and the mean of each side.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Brier {
+    /// Sum of squared errors, of forecasts and of outcomes, and the count.
+    pub sq: f64,
+    pub p: f64,
+    pub y: f64,
+    pub n: u64,
+}
+
+impl Brier {
+    pub fn add(&mut self, p: f64, happened: bool) {
+        let y = f64::from(u8::from(happened));
+        self.sq += (p - y).powi(2);
+        self.p += p;
+        self.y += y;
+        self.n += 1;
+    }
+
+    pub fn merge(&mut self, o: Brier) {
+        self.sq += o.sq;
+        self.p += o.p;
+        self.y += o.y;
+        self.n += o.n;
+    }
+
+    /// "0.074 (n = 4322; forecast 6.1%, happened 8.8%)".
+    pub fn describe(&self) -> String {
+        let n = self.n.max(1) as f64;
+        format!(
+            "{:.3} (n = {}; forecast {:.1}%, happened {:.1}%)",
+            self.sq / n,
+            self.n,
+            100.0 * self.p / n,
+            100.0 * self.y / n
+        )
+    }
+}
+
 /// Hits out of trials.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ratio {
