@@ -196,11 +196,14 @@ impl RaceActor {
             .collect()
     }
 
-    fn race_status(&self, state: RaceState, ts_ms: u64, message: String) -> ProcessedEvent {
-        let board_lap = self
-            .timing
-            .leaderboard(ts_ms, self.newest_sent_at_us)
-            .leader_lap;
+    /// `board` is the leaderboard at `ts_ms`, for the leader's lap.
+    fn race_status(
+        &self,
+        state: RaceState,
+        board: &Leaderboard,
+        message: String,
+    ) -> ProcessedEvent {
+        let ts_ms = board.meta.ts_ms;
         ProcessedEvent::RaceStatus(RaceStatus {
             meta: EventMeta::new(
                 &self.race.race_id,
@@ -211,7 +214,7 @@ impl RaceActor {
             ),
             status: state,
             flag: self.timing.flag().to_owned(),
-            leader_lap: board_lap,
+            leader_lap: board.leader_lap,
             total_laps: self.race.total_laps,
             message,
         })
@@ -378,14 +381,14 @@ impl Handler<RaceControlRecord> for RaceActor {
             .iter()
             .filter_map(TimingEvent::to_processed)
             .collect();
-        events.push(self.race_status(RaceState::Running, control.ts_ms, control.message.clone()));
+        let board = self
+            .timing
+            .leaderboard(control.ts_ms, self.newest_sent_at_us);
+        events.push(self.race_status(RaceState::Running, &board, control.message.clone()));
         if self.timing.neutralisation() != before {
             // The pit loss just changed for everyone: a stop that did not pay
             // a moment ago may now ("box under the safety car"), so every car
             // gets a fresh call instead of waiting for its next line.
-            let board = self
-                .timing
-                .leaderboard(control.ts_ms, self.newest_sent_at_us);
             let everyone: Vec<u32> = board.entries.iter().map(|e| e.car_id).collect();
             events.extend(self.strategy_calls(&board, &everyone, &[], control.ts_ms));
         }
@@ -410,7 +413,7 @@ impl Handler<FinishRace> for RaceActor {
             .leaderboard(finished.ts_ms, self.newest_sent_at_us);
         let status = self.race_status(
             RaceState::Finished,
-            finished.ts_ms,
+            &board,
             format!("Race {}", finished.reason),
         );
         let mut events: Vec<ProcessedEvent> = split_final(board)
