@@ -11,16 +11,19 @@
 //! generated before the clock starts; the clock stops when the consumer has
 //! read the last record. Prints one table row per field size.
 
+#[path = "common/bench_kafka.rs"]
+mod bench_kafka;
+
 use std::time::{Duration, Instant};
 
+use bench_kafka::{fresh_topic, send_waiting};
 use pitwall::actors::simulator::MAX_SAMPLES_PER_CHUNK;
 use pitwall::config::Settings;
 use pitwall::domain::records::{Frame, RawRecord, SCHEMA_VERSION};
 use pitwall::domain::sim::{RaceConfig, RaceSim};
 use pitwall::kafka::{consumer_config, FetchProfile};
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureProducer;
 use rdkafka::{Message, Offset, TopicPartitionList};
 
 const FIELDS: [u32; 2] = [20, 5000];
@@ -65,17 +68,6 @@ fn frames(cars: u32, samples_wanted: u64) -> Vec<(String, u64)> {
     out
 }
 
-async fn fresh_topic(brokers: &str) -> String {
-    let name = format!(
-        "bench_broker_{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    );
-    pitwall::kafka::admin::create_topic(brokers, &name, 1)
-        .await
-        .expect("topic created");
-    name
-}
-
 /// Reads `records` records of `topic` from its start on a thread of its own;
 /// returns when it has them all (or at the limit) with how many it read.
 fn consume(settings: &Settings, topic: &str, records: u64) -> std::thread::JoinHandle<u64> {
@@ -114,7 +106,7 @@ struct Outcome {
 
 async fn run(settings: &Settings, producer: &FutureProducer, cars: u32, samples: u64) -> Outcome {
     let frames = frames(cars, samples);
-    let topic = fresh_topic(&settings.kafka.brokers).await;
+    let topic = fresh_topic(&settings.kafka.brokers, "bench_broker").await;
     let records = frames.len() as u64;
     let bytes: u64 = frames.iter().map(|(f, _)| f.len() as u64).sum();
     let samples: u64 = frames.iter().map(|(_, n)| n).sum();
@@ -123,21 +115,7 @@ async fn run(settings: &Settings, producer: &FutureProducer, cars: u32, samples:
     let start = Instant::now();
     let mut deliveries = Vec::with_capacity(frames.len());
     for (payload, _) in &frames {
-        loop {
-            let record = FutureRecord::to(&topic)
-                .key("r-broker-bench")
-                .payload(payload.as_str());
-            match producer.send_result(record) {
-                Ok(d) => {
-                    deliveries.push(d);
-                    break;
-                }
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                }
-                Err((e, _)) => panic!("cannot publish: {e}"),
-            }
-        }
+        deliveries.push(send_waiting(producer, &topic, "r-broker-bench", payload).await);
     }
     for d in futures_util::future::join_all(deliveries).await {
         if !matches!(d, Ok(Ok(_))) {

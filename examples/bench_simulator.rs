@@ -8,17 +8,20 @@
 //!   the broker has acknowledged every record.
 //!
 //! Each case runs for a few seconds of wall time. Run with
-//! `cargo run --example bench_simulator` (dev profile: the project's one
-//! build); settings (broker) come from `PITWALL__…` as for `pitwall`.
+//! `cargo run --release --example bench_simulator` (scripts/bench.sh does);
+//! settings (broker) come from `PITWALL__…` as for `pitwall`.
+
+#[path = "common/bench_kafka.rs"]
+mod bench_kafka;
 
 use std::time::{Duration, Instant};
 
+use bench_kafka::{fresh_topic, send_waiting};
 use pitwall::actors::simulator::MAX_SAMPLES_PER_CHUNK;
 use pitwall::config::Settings;
 use pitwall::domain::records::{Frame, RawRecord, SCHEMA_VERSION};
 use pitwall::domain::sim::{RaceConfig, RaceSim, Tick};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureProducer;
 
 const FIELDS: [u32; 3] = [20, 500, 5000];
 const HZ: f64 = 10.0;
@@ -112,21 +115,7 @@ async fn publish(producer: &FutureProducer, topic: &str, cars: u32) -> Published
         for payload in frames(&race_id, &tick) {
             bytes += payload.len() as u64;
             records += 1;
-            loop {
-                let record = FutureRecord::to(topic)
-                    .key(race_id.as_str())
-                    .payload(payload.as_str());
-                match producer.send_result(record) {
-                    Ok(d) => {
-                        deliveries.push(d);
-                        break;
-                    }
-                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                    }
-                    Err((e, _)) => panic!("cannot publish: {e}"),
-                }
-            }
+            deliveries.push(send_waiting(producer, topic, &race_id, &payload).await);
         }
         // Let delivery reports in now and then, as the actor's loop does.
         if tick.tick.is_multiple_of(16) {
@@ -146,17 +135,6 @@ async fn publish(producer: &FutureProducer, topic: &str, cars: u32) -> Published
         wall: start.elapsed(),
         failed,
     }
-}
-
-async fn fresh_topic(brokers: &str) -> String {
-    let name = format!(
-        "bench_sim_{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    );
-    pitwall::kafka::admin::create_topic(brokers, &name, 1)
-        .await
-        .expect("topic created");
-    name
 }
 
 #[actix_web::main]
@@ -187,7 +165,7 @@ async fn main() {
     println!("|---:|---:|---:|---:|---:|");
     let producer = pitwall::kafka::producer(&settings.kafka).expect("producer");
     for cars in FIELDS {
-        let topic = fresh_topic(&settings.kafka.brokers).await;
+        let topic = fresh_topic(&settings.kafka.brokers, "bench_sim").await;
         let p = publish(&producer, &topic, cars).await;
         println!(
             "| {cars} | {:.0} | {:.0} | {:.1} | {} |",
