@@ -123,6 +123,10 @@ impl OperationCache {
         }
     }
 
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
     /// The prepared operation, from the cache or prepared now. Documents
     /// that fail are not kept: each attempt pays for its own parse.
     pub fn get(

@@ -1,4 +1,5 @@
-//! `POST` and `GET /graphql` (Juniper). Each operation is taken from the
+//! `POST` and `GET /graphql` (Juniper; GET through juniper_actix). Each
+//! operation is taken from the
 //! cache of prepared operations (parsed against the depth and field limits
 //! and validated once per distinct text, `schema::prepared`) and priced with
 //! the request's own variables by `schema::limits` before anything runs; a
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use juniper::http::{GraphQLBatchRequest, GraphQLBatchResponse, GraphQLRequest, GraphQLResponse};
 use juniper::{InputValue, Variables};
 use serde_json::json;
@@ -43,27 +44,62 @@ pub struct GetQuery {
     variables: Option<String>,
 }
 
-/// `GET /graphql?query=…&variables=…`: the same path as POST. There are no
-/// mutations in the schema, so nothing a GET could change.
-pub async fn graphql_get(params: web::Query<GetQuery>, state: web::Data<AppState>) -> HttpResponse {
+/// `GET /graphql?query=…&variables=…`: the same limits as POST, then
+/// Juniper's own actix handler (which refuses anything but queries on GET).
+/// It parses the query again, which the prepared operations spare POST, the
+/// path clients use under load.
+pub async fn graphql_get(
+    req: HttpRequest,
+    params: web::Query<GetQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let GetQuery {
         query,
         operation_name,
         variables,
     } = params.into_inner();
+    let name = operation_name.clone().unwrap_or_else(|| "anonymous".into());
+    metrics::GRAPHQL_REQUESTS.with_label_values(&[&name]).inc();
+    let refuse = |status: StatusCode, message: &str| {
+        metrics::GRAPHQL_ERRORS.with_label_values(&[&name]).inc();
+        HttpResponse::build(status).json(json!({ "errors": [{ "message": message }] }))
+    };
     let Some(query) = query else {
-        return HttpResponse::BadRequest()
-            .json(json!({ "errors": [{ "message": "GET /graphql needs a query parameter" }] }));
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "GET /graphql needs a query parameter",
+        );
     };
     let variables = match variables.as_deref().map(serde_json::from_str::<InputValue>) {
         None => None,
         Some(Ok(v)) => Some(v),
-        Some(Err(e)) => return HttpResponse::BadRequest().json(
-            json!({ "errors": [{ "message": format!("variables is not a JSON object: {e}") }] }),
-        ),
+        Some(Err(e)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("variables is not a JSON object: {e}"),
+            )
+        }
     };
     let request = GraphQLRequest::new(query, operation_name, variables);
-    run(GraphQLBatchRequest::Single(request), &state).await
+    if let Err(reason) = admit(&state, &request) {
+        return refuse(StatusCode::OK, &reason);
+    }
+    let context = context(&state);
+    let timeout = Duration::from_millis(state.settings.http.graphql_timeout_ms);
+    let schema = state.graphql.schema();
+    match tokio::time::timeout(
+        timeout,
+        juniper_actix::get_graphql_handler(schema, &context, req),
+    )
+    .await
+    {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => refuse(StatusCode::BAD_REQUEST, &e.to_string()),
+        Err(_) => refuse(
+            StatusCode::OK,
+            &format!("query timed out after {} ms", timeout.as_millis()),
+        ),
+    }
 }
 
 /// One operation of the request, ready to run or already answered.
@@ -71,6 +107,30 @@ enum Ready {
     Run(Arc<Prepared>, Variables),
     /// Parsed, but not valid against the schema: Juniper's own error.
     Invalid(juniper::GraphQLError),
+}
+
+/// The operation prepared (parsed within the depth and field limits, and
+/// validated) and priced with its variables; Err: why it may not run.
+fn admit(state: &AppState, op: &GraphQLRequest) -> Result<Ready, String> {
+    let variables = op.variables();
+    match state.graphql.get(&op.query, op.operation_name.as_deref()) {
+        Ok(prepared) => {
+            limits::price(prepared.document(), &variables).map_err(|e| e.to_string())?;
+            Ok(Ready::Run(prepared, variables))
+        }
+        Err(Unprepared::Parse(reason)) => Err(reason),
+        Err(Unprepared::Invalid(e)) => Ok(Ready::Invalid(e)),
+    }
+}
+
+fn context(state: &AppState) -> Context {
+    Context {
+        pg: state.pg.clone(),
+        redis: state.redis.clone(),
+        keys: state.keys.clone(),
+        latest: state.latest.clone(),
+        live_races: state.live_races.clone(),
+    }
 }
 
 async fn run(request: GraphQLBatchRequest, state: &AppState) -> HttpResponse {
@@ -100,29 +160,15 @@ async fn run(request: GraphQLBatchRequest, state: &AppState) -> HttpResponse {
     // limits refuses the request.
     let mut ready = Vec::with_capacity(operations.len());
     for op in &operations {
-        let variables = op.variables();
-        match state.graphql.get(&op.query, op.operation_name.as_deref()) {
-            Ok(prepared) => {
-                if let Err(e) = limits::price(prepared.document(), &variables) {
-                    count_errors();
-                    return rejected(&e.to_string());
-                }
-                ready.push(Ready::Run(prepared, variables));
-            }
-            Err(Unprepared::Parse(reason)) => {
+        match admit(state, op) {
+            Ok(op) => ready.push(op),
+            Err(reason) => {
                 count_errors();
                 return rejected(&reason);
             }
-            Err(Unprepared::Invalid(e)) => ready.push(Ready::Invalid(e)),
         }
     }
-    let context = Context {
-        pg: state.pg.clone(),
-        redis: state.redis.clone(),
-        keys: state.keys.clone(),
-        latest: state.latest.clone(),
-        live_races: state.live_races.clone(),
-    };
+    let context = context(state);
     let execute = futures_util::future::join_all(ready.iter().map(|op| {
         let context = &context;
         async move {
