@@ -132,35 +132,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let mut resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .send_json(body)
-            .await
-            .expect("request sent");
-        let status = resp.status().as_u16();
-        let body = resp
-            .json::<Value>()
-            .limit(16 << 20)
-            .await
-            .unwrap_or(Value::Null);
-        (status, body)
+        let request = self.http.post(format!("{}{path}", self.base));
+        status_and_json(request.send_json(body).await).await
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let mut resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("request sent");
-        let status = resp.status().as_u16();
-        let body = resp
-            .json::<Value>()
-            .limit(16 << 20)
-            .await
-            .unwrap_or(Value::Null);
-        (status, body)
+        status_and_json(self.http.get(format!("{}{path}", self.base)).send().await).await
     }
 
     pub async fn graphql(&self, query: &str) -> Value {
@@ -372,4 +349,23 @@ pub async fn stored_samples_in(pg: &tokio_postgres::Client, race_id: &str) -> Ve
 
 pub fn as_set(pairs: &[(u32, u64)]) -> BTreeSet<(u32, u64)> {
     pairs.iter().copied().collect()
+}
+
+/// An answer's status and JSON body (null when it is not JSON).
+async fn status_and_json(
+    sent: Result<
+        awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>,
+        >,
+        awc::error::SendRequestError,
+    >,
+) -> (u16, Value) {
+    let mut resp = sent.expect("request sent");
+    let status = resp.status().as_u16();
+    let body = resp
+        .json::<Value>()
+        .limit(16 << 20)
+        .await
+        .unwrap_or(Value::Null);
+    (status, body)
 }

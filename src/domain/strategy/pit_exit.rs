@@ -233,6 +233,7 @@ mod tests {
     use super::*;
     use crate::domain::records::Compound;
     use crate::domain::strategy::rejoin::tests::field;
+    use crate::domain::strategy::rival_stops::tests::lap;
     use crate::domain::timing::{LapRecord, Neutralisation};
 
     fn race<'a>(cars: Vec<CarInput<'a>>, lane: f64) -> RaceInput<'a> {
@@ -313,8 +314,8 @@ mod tests {
         // all stayed out, cars 3 to 6 are expected to do the same and pass:
         // P5, give or take one. Had they all turned in, cars 3 to 6 are
         // expected to stop too: P3, give or take one.
-        let stayed: Vec<LapRecord> = (1..=10).map(|n| lap(n, false)).collect();
-        let boxed: Vec<LapRecord> = (1..=10).map(|n| lap(n, n == 10)).collect();
+        let stayed: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, false)).collect();
+        let boxed: Vec<LapRecord> = (1..=10).map(|n| lap(n, Compound::Soft, n == 10)).collect();
         for (laps, want) in [(&stayed, 5), (&boxed, 3)] {
             let mut cars = field(&[
                 0, 500, 3_000, 6_000, 9_000, 12_000, 40_000, 41_000, 42_000, 43_000,
@@ -356,21 +357,5 @@ mod tests {
         assert_eq!(band_text(1, 20, 0.904), "P1-P2, 90%");
         assert_eq!(band_text(20, 20, 0.5), "P19-P20, 50%");
         assert_eq!(band_text(1, 1, 1.0), "P1-P1, 100%");
-    }
-
-    fn lap(n: u32, in_lap: bool) -> LapRecord {
-        LapRecord {
-            lap: n,
-            lap_ms: 90_000,
-            end_ts_ms: u64::from(n) * 90_000,
-            compound: Compound::Soft,
-            tyre_age_laps: n - 1,
-            fuel_kg: 50.0,
-            stint: 1,
-            in_lap,
-            pit_entry_ms: in_lap.then(|| u64::from(n) * 90_000 - 10_000),
-            out_lap: false,
-            neutralised: false,
-        }
     }
 }

@@ -212,4 +212,4 @@ fn entry_to_line_ms(race: &RaceInput) -> u64 {
 
 #[cfg(test)]
 #[path = "rival_stops_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -3,7 +3,7 @@ use crate::domain::strategy::rejoin::tests::field;
 
 /// Lap `n` on `compound` with tyres `n - 1` laps old, 90 s each; an in-lap
 /// entered the lane 10 s before its end.
-fn lap(n: u32, compound: Compound, in_lap: bool) -> LapRecord {
+pub(crate) fn lap(n: u32, compound: Compound, in_lap: bool) -> LapRecord {
     LapRecord {
         lap: n,
         lap_ms: 90_000,
