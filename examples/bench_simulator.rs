@@ -141,7 +141,12 @@ async fn publish(producer: &FutureProducer, topic: &str, cars: u32) -> Published
 async fn main() {
     let settings = Settings::load(None).expect("settings");
     let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
-    println!("Simulator benchmark: {HZ} Hz race clock, {RUN:?} per case, dev profile");
+    let profile = if cfg!(debug_assertions) {
+        "dev"
+    } else {
+        "release"
+    };
+    println!("Simulator benchmark: {HZ} Hz race clock, {RUN:?} per case, {profile} profile");
     println!();
     println!("generate (RaceSim::step + frame JSON, no broker)");
     println!("| cars | samples/s | step µs/sample | JSON µs/sample | MB/s of JSON |");
