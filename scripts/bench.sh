@@ -197,8 +197,13 @@ ws_row() { # clients
   per_event=$(awk -v c="${cpu:-0}" -v e="$(j "ws$n" .websocket.events)" 'BEGIN { if (e + 0 > 0) printf "%.1f", c * 1e6 / e; else print "—" }')
   echo "| $n | $(j "ws$n" .websocket.connected) | $(r0 "ws$n" .websocket.events_per_s) | $(lat "ws$n" .latency_ms.websocket) | $(lat "ws$n" .latency_ms.processed) | ${idle:-—} | ${hwm:-—} | ${cpu:-—} (${per_event} µs an event) | $(j "ws$n" .websocket.closed_by_server) | ${nofile:-—} |"
 }
+# Lost / duplicated, or why it is not known: a read-back that did not reach
+# the race's end within the drain has not seen every sample yet.
+checked() {
+  jq -r 'if (.check.races_finished // 0) < (.config.races // 1) then "not known (read-back incomplete)" else "\(.check.lost) / \(.check.duplicated) of \(.check.delivered)" end' "$WORK/$1.json" 2>/dev/null || echo "—"
+}
 pipe_row() { # name label
-  echo "| $2 | $(r0 "$1" .samples.produced_per_s) ($(r0 "$1" .samples.target_per_s)) | $(j "$1" .check.lost) / $(j "$1" .check.duplicated) of $(j "$1" .check.delivered) | $(jq -r '.processed.events_per_s // 0 | . * 10 | round / 10' "$WORK/$1.json" 2>/dev/null) | $(lat "$1" .latency_ms.raw) | $(lat "$1" .latency_ms.processed) | $(lat "$1" .latency_ms.websocket) | $(j "$1" .check.races_finished)/1, $(j "$1" .processed.races_finished)/1 |"
+  echo "| $2 | $(r0 "$1" .samples.produced_per_s) ($(r0 "$1" .samples.target_per_s)) | $(checked "$1") | $(jq -r '.processed.events_per_s // 0 | . * 10 | round / 10' "$WORK/$1.json" 2>/dev/null) | $(lat "$1" .latency_ms.raw) | $(lat "$1" .latency_ms.processed) | $(lat "$1" .latency_ms.websocket) | $(j "$1" .check.races_finished)/1, $(j "$1" .processed.races_finished)/1 |"
 }
 warnings() {
   local f
