@@ -91,8 +91,9 @@ impl Race {
         ))
     }
 
-    /// A running race's latest leaderboard from the live view; a finished
-    /// race's final classification from the history. Null before the first.
+    /// A running race's newest leaderboard (the hub's, else the live view
+    /// in Redis); a finished race's final classification from the history.
+    /// Null before the first.
     async fn leaderboard(&self, ctx: &Context) -> FieldResult<Option<Eager<Standing>>> {
         if let Some(board) = &self.live {
             return Ok(Some(Eager(Standing(board.clone()))));

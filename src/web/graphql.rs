@@ -1,11 +1,11 @@
 //! `POST` and `GET /graphql` (Juniper; GET through juniper_actix). Each
-//! operation is taken from the
-//! cache of prepared operations (parsed against the depth and field limits
-//! and validated once per distinct text, `schema::prepared`) and priced with
-//! the request's own variables by `schema::limits` before anything runs; a
-//! batch holds at most `MAX_BATCH` operations; the whole request runs under
-//! a timeout (and every SQL statement under PostgreSQL's
-//! `statement_timeout`). A rejection is a GraphQL error a client can read.
+//! operation comes from the cache of prepared operations (parsed within the
+//! depth and field limits and validated once per distinct text,
+//! `schema::prepared`) and is priced with the request's own variables by
+//! `schema::limits` before anything runs; a batch holds at most `MAX_BATCH`
+//! operations; the whole request runs under a timeout (and every SQL
+//! statement under PostgreSQL's `statement_timeout`). A rejection is a
+//! GraphQL error a client can read.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +32,7 @@ pub async fn graphql(
     body: web::Json<GraphQLBatchRequest>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    run(body.into_inner(), &state).await
+    execute(body.into_inner(), &state).await
 }
 
 #[derive(serde::Deserialize)]
@@ -133,7 +133,8 @@ fn context(state: &AppState) -> Context {
     }
 }
 
-async fn run(request: GraphQLBatchRequest, state: &AppState) -> HttpResponse {
+/// Admits every operation of the request, then runs them together.
+async fn execute(request: GraphQLBatchRequest, state: &AppState) -> HttpResponse {
     let (operations, single) = match request {
         GraphQLBatchRequest::Single(r) => (vec![r], true),
         GraphQLBatchRequest::Batch(rs) => (rs, false),

@@ -27,10 +27,12 @@
 //!   the lane's time, which leaves the rest for the call. The cars that
 //!   turned in since, still in the lane, count as stops.
 //!
-//! Round 2 used one rate per group (the race's stops per lap; under a SC
-//! the share of cars that stopped, owing a compound change or not): cars
-//! on old tyres and cars on new ones got the same chance, and under a SC
-//! the cars in the lane, the surest sign of a rush, were not yet counted.
+//! One rate for every car would give cars on old tyres and on new ones the
+//! same chance; under a SC, the cars already in the lane are the surest
+//! sign of a rush.
+//!
+//! The fit runs at each pit entry, over every lap the race has timed: its
+//! cost grows with cars × laps.
 
 use super::input::{CarInput, RaceInput};
 use super::logistic::{self, Prior, Sample, N};
@@ -41,7 +43,7 @@ use crate::domain::timing::{LapRecord, Neutralisation};
 
 /// Before the race shows anything, under a SC / VSC: a car at half its
 /// tyres' life takes the cheap stop with 70% if it still owes its compound
-/// change, 20% if not (round 2's priors); the odds grow e⁴-fold from new
+/// change, 20% if not; the odds grow e⁴-fold from new
 /// tyres to tyres at their cliff, and again for every tyre life they would
 /// fall short of the flag.
 fn caution_prior() -> Prior {
