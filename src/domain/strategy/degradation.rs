@@ -48,15 +48,17 @@ fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     Some((my - slope * mx, slope))
 }
 
-fn median(values: &mut [f64]) -> f64 {
+/// The median (the mean of the middle two for an even count), sorting
+/// `values` in place; None for none.
+pub(super) fn median(values: &mut [f64]) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     if n == 0 {
-        0.0
+        None
     } else if n % 2 == 1 {
-        values[n / 2]
+        Some(values[n / 2])
     } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
+        Some((values[n / 2 - 1] + values[n / 2]) / 2.0)
     }
 }
 
@@ -78,9 +80,9 @@ pub fn fit_stint(
             )
         })
         .collect();
-    if !points.is_empty() {
-        let mut ys: Vec<f64> = points.iter().map(|p| p.1).collect();
-        let cut = median(&mut ys) + p.outlier_ms;
+    let mut ys: Vec<f64> = points.iter().map(|p| p.1).collect();
+    if let Some(mid) = median(&mut ys) {
+        let cut = mid + p.outlier_ms;
         points.retain(|pt| pt.1 <= cut);
     }
     let fit = (points.len() >= p.min_fit_laps)

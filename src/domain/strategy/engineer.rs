@@ -94,16 +94,20 @@ fn racing(car: &CarInput) -> bool {
     matches!(car.status, CarStatus::Running)
 }
 
-/// "rejoin P4 behind #16" (or "in the lead").
-fn rejoin_text(cars: &[CarInput], r: &Rejoin) -> String {
+/// "rejoin P4 behind #16 (1.2 s back)" (or "in the lead"); with a band,
+/// "rejoin P4 (P3-P5, 81%) behind …".
+pub(super) fn rejoin_text(cars: &[CarInput], r: &Rejoin, band: Option<&str>) -> String {
+    let position = match band {
+        Some(band) => format!("P{} ({band})", r.position),
+        None => format!("P{}", r.position),
+    };
     match r.behind {
         Some(b) => format!(
-            "rejoin P{} behind #{} ({} back)",
-            r.position,
+            "rejoin {position} behind #{} ({} back)",
             cars[b].number,
             secs(r.margin_ahead_ms.unwrap_or(0.0))
         ),
-        None => format!("rejoin P{} in the lead", r.position),
+        None => format!("rejoin {position} in the lead"),
     }
 }
 
@@ -172,7 +176,7 @@ fn evaluate_with(
     let loss = pit_loss(race, p);
     let rejoin = predict_rejoin_with(&race.cars, i, loss, |j| others[j]);
     let mut call = base_call(race, me, &a, &rejoin, loss);
-    let rejoin_txt = rejoin_text(&race.cars, &rejoin);
+    let rejoin_txt = rejoin_text(&race.cars, &rejoin, None);
     let deg_txt = format!("deg {:.0} ms/lap", a.model.slope_ms_per_lap);
 
     if race.neutralisation != Neutralisation::None && a.needs_stop && a.laps_left >= 2 {

@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 
+use super::degradation::median;
 use super::input::RaceInput;
 use crate::domain::events::Leaderboard;
 use crate::domain::timing::Neutralisation;
@@ -76,13 +77,13 @@ impl LaneLoss {
         if self.observed.len() < MIN_STOPS {
             return None;
         }
-        median(&self.observed)
+        median(&mut self.observed.clone())
     }
 
     /// Green-flag time of a racing car from pit entry to pit exit: the
     /// stops' median lane time less their median loss.
     pub fn stretch_ms(&self) -> Option<f64> {
-        Some((median(&self.lane_times)? - self.estimate_ms()?).max(0.0))
+        Some((median(&mut self.lane_times.clone())? - self.estimate_ms()?).max(0.0))
     }
 
     /// Records the cars that `entered` and `exited` the pit lane in the tick
@@ -135,20 +136,6 @@ pub fn lane_loss_now_ms(race: &RaceInput) -> f64 {
         (_, Some(k), Some(stretch)) => (green - (k - 1.0).max(0.0) * stretch).max(0.0),
         _ => green,
     }
-}
-
-fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    Some(if v.len().is_multiple_of(2) {
-        (v[mid - 1] + v[mid]) / 2.0
-    } else {
-        v[mid]
-    })
 }
 
 #[cfg(test)]

@@ -20,12 +20,12 @@
 //! band and its probability, so the engineer hears how sure the call is.
 
 use super::call::{CallKind, StrategyCall};
-use super::engineer::{assess, base_call, secs};
+use super::engineer::{assess, base_call, rejoin_text, secs};
 use super::input::{CarInput, RaceInput};
 use super::lane_loss::lane_loss_now_ms;
 use super::params::StrategyParams;
 use super::rejoin::Rejoin;
-use super::rejoin_odds::{band_probability, likeliest_position};
+use super::rejoin_odds::likeliest_band;
 use super::rival_stops::RivalStops;
 use crate::domain::events::CarStatus;
 
@@ -109,8 +109,7 @@ pub(super) fn project_rejoin(
         })
         .collect();
     let ahead: Vec<f64> = rivals.iter().map(|r| r.ahead).collect();
-    let position = likeliest_position(&ahead);
-    let band = band_probability(&ahead, position);
+    let (position, band) = likeliest_band(&ahead);
     // The neighbours: the others in the order of their expected gaps, the
     // car at the announced position just ahead.
     rivals.sort_by(|a, b| a.expected_gap_ms.total_cmp(&b.expected_gap_ms));
@@ -153,19 +152,6 @@ pub fn stops_that_matter(
         .collect()
 }
 
-/// "rejoin P7 (P6-P8, 81%) behind #16 (1.2 s back)".
-fn boxing_text(cars: &[CarInput], r: &Rejoin, band: &str) -> String {
-    match r.behind {
-        Some(b) => format!(
-            "rejoin P{} ({band}) behind #{} ({} back)",
-            r.position,
-            cars[b].number,
-            secs(r.margin_ahead_ms.unwrap_or(0.0))
-        ),
-        None => format!("rejoin P{} ({band}) in the lead", r.position),
-    }
-}
-
 /// "P6-P8, 81%": the places within one of `position` that exist among
 /// `cars` cars, and the probability of rejoining in them.
 fn band_text(position: u32, cars: usize, probability: f64) -> String {
@@ -197,8 +183,10 @@ pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Optio
             )
         })
         .unwrap_or_default();
-    let caution = Some(stops_that_matter(race, i, lane, &stops))
-        .filter(|m| stops.neutralised && !m.is_empty())
+    let caution = stops
+        .neutralised
+        .then(|| stops_that_matter(race, i, lane, &stops))
+        .filter(|m| !m.is_empty())
         .map(|m| {
             format!(
                 "; under the {} {:.1} of the {} cars that could pass are expected to stop too",
@@ -218,10 +206,10 @@ pub fn project_pit_exit(race: &RaceInput, i: usize, p: &StrategyParams) -> Optio
         reason: format!(
             "Boxing: {} to lose in the lane, projected to {}{ahead_of}{caution}",
             secs(lane),
-            boxing_text(
+            rejoin_text(
                 &race.cars,
                 &rejoin,
-                &band_text(rejoin.position, cars_racing, band)
+                Some(&band_text(rejoin.position, cars_racing, band))
             )
         ),
         ..base_call(race, me, &a, &rejoin, lane)

@@ -26,17 +26,20 @@ pub fn ahead_count_distribution(ahead: &[f64]) -> Vec<f64> {
     dist
 }
 
+/// Probability that the count of cars ahead is within one of `k`.
+fn band_mass(dist: &[f64], k: usize) -> f64 {
+    dist.get(k.saturating_sub(1)..(k + 2).min(dist.len()))
+        .map_or(0.0, |band| band.iter().sum::<f64>())
+        .clamp(0.0, 1.0)
+}
+
 /// Probability that the outcome is within one place of `position` (1 +
 /// cars ahead): what the engineer is told alongside the call.
 pub fn band_probability(ahead: &[f64], position: u32) -> f64 {
-    let dist = ahead_count_distribution(ahead);
-    let k = position.saturating_sub(1) as usize;
-    dist.iter()
-        .enumerate()
-        .filter(|&(j, _)| j.abs_diff(k) <= 1)
-        .map(|(_, q)| q)
-        .sum::<f64>()
-        .clamp(0.0, 1.0)
+    band_mass(
+        &ahead_count_distribution(ahead),
+        position.saturating_sub(1) as usize,
+    )
 }
 
 /// The position (1 + cars ahead) most likely to be within one place of the
@@ -44,21 +47,22 @@ pub fn band_probability(ahead: &[f64], position: u32) -> f64 {
 /// outcome is within one place of three positions), the one centred on the
 /// likelier count, then the better position.
 pub fn likeliest_position(ahead: &[f64]) -> u32 {
+    likeliest_band(ahead).0
+}
+
+/// `likeliest_position` and the probability of its band, from one
+/// distribution.
+pub fn likeliest_band(ahead: &[f64]) -> (u32, f64) {
     const EPS: f64 = 1e-12;
     let dist = ahead_count_distribution(ahead);
-    let band = |k: usize| -> f64 {
-        dist[k.saturating_sub(1)..(k + 2).min(dist.len())]
-            .iter()
-            .sum()
-    };
     let mut best = 0;
     for k in 1..dist.len() {
-        let (b, bb) = (band(k), band(best));
+        let (b, bb) = (band_mass(&dist, k), band_mass(&dist, best));
         if b > bb + EPS || (b > bb - EPS && dist[k] > dist[best] + EPS) {
             best = k;
         }
     }
-    best as u32 + 1
+    (best as u32 + 1, band_mass(&dist, best))
 }
 
 #[cfg(test)]
@@ -135,7 +139,8 @@ mod tests {
             let ps: Vec<f64> = (0..n)
                 .map(|i| ((i * 53 + 7) % 100) as f64 / 100.0)
                 .collect();
-            let best = band_probability(&ps, likeliest_position(&ps));
+            let (position, best) = likeliest_band(&ps);
+            assert_eq!(best, band_probability(&ps, position));
             for pos in 1..=n as u32 + 1 {
                 assert!(
                     band_probability(&ps, pos) <= best + 1e-12,

@@ -135,10 +135,9 @@ impl RivalStops {
         ]
     }
 
-    /// The features of a lap and whether it was an in-lap.
-    fn lap_sample(&self, laps: &[LapRecord], k: usize) -> Sample {
-        let l = &laps[k];
-        let owes = owing(&laps[..=k]);
+    /// The features of lap `l` (`owes`: the compound change was still owed
+    /// by its end) and whether it was an in-lap.
+    fn lap_sample(&self, l: &LapRecord, owes: bool) -> Sample {
         (
             self.features(l.compound, l.tyre_age_laps, l.lap, owes),
             l.in_lap,
@@ -167,8 +166,15 @@ impl RivalStops {
     fn green_laps(&self, race: &RaceInput) -> Vec<Sample> {
         let mut out = Vec::new();
         for car in &race.cars {
-            for k in (0..car.laps.len()).filter(|&k| !car.laps[k].neutralised) {
-                out.push(self.lap_sample(car.laps, k));
+            // Whether the change is still owed, lap by lap (`owing` of each
+            // prefix, without scanning it again for every lap).
+            let first = car.laps.first().map(|l| l.compound);
+            let mut owes = true;
+            for l in car.laps {
+                owes &= Some(l.compound) == first;
+                if !l.neutralised {
+                    out.push(self.lap_sample(l, owes));
+                }
             }
             out.extend(self.lane_sample(car));
         }
@@ -185,7 +191,7 @@ impl RivalStops {
                 l.end_ts_ms > react_by || l.pit_entry_ms.is_some_and(|e| e >= since_ms)
             });
             match decided {
-                Some(k) => out.push(self.lap_sample(car.laps, k)),
+                Some(k) => out.push(self.lap_sample(&car.laps[k], owing(&car.laps[..=k]))),
                 None => out.extend(
                     self.lane_sample(car)
                         .filter(|_| car.pit_entry_ms.is_some_and(|e| e >= since_ms)),
