@@ -276,7 +276,8 @@ impl Hub {
         let assembler = self.assemblers.entry(race_id.to_owned()).or_default();
         if let Some(whole) = assembler.add(part) {
             if let Ok(json) = serde_json::to_string(&whole) {
-                self.latest.set(race_id, ByteString::from(json));
+                self.latest
+                    .set_parsed(race_id, ByteString::from(json), whole);
             }
         }
     }

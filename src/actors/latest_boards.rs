@@ -45,7 +45,19 @@ pub struct LatestBoards {
 
 impl LatestBoards {
     pub fn set(&self, race_id: &str, json: ByteString) {
-        let board = Arc::new(LatestBoard::new(json));
+        self.keep(race_id, LatestBoard::new(json));
+    }
+
+    /// A board the caller already holds as data (a large field's chunks put
+    /// back together): no reader parses its JSON again.
+    pub fn set_parsed(&self, race_id: &str, json: ByteString, board: Leaderboard) {
+        let latest = LatestBoard::new(json);
+        let _ = latest.parsed.set(Some(Arc::new(board)));
+        self.keep(race_id, latest);
+    }
+
+    fn keep(&self, race_id: &str, board: LatestBoard) {
+        let board = Arc::new(board);
         let mut boards = self.boards.write().unwrap_or_else(|p| p.into_inner());
         match boards.get_mut(race_id) {
             Some(slot) => *slot = board,
@@ -101,6 +113,18 @@ mod tests {
         );
         boards.remove("r");
         assert!(boards.get("r").is_none());
+    }
+
+    #[test]
+    fn a_board_given_as_data_is_not_parsed_again() {
+        let boards = LatestBoards::default();
+        let json = r#"{"type":"leaderboard","v":1,"race_id":"r","ts_ms":7,"event_id":"e","sent_at_us":1,"leader_lap":3,"total_laps":10,"entries":[]}"#;
+        let board: Leaderboard = serde_json::from_str(json).unwrap();
+        // JSON that would not parse proves the data given is what is read.
+        boards.set_parsed("r", ByteString::from_static("not json"), board);
+        let latest = boards.get("r").unwrap();
+        assert_eq!(latest.parsed().map(|b| b.meta.ts_ms), Some(7));
+        assert_eq!(latest.json, "not json");
     }
 
     #[test]
