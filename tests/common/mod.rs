@@ -132,12 +132,11 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let request = self.http.post(format!("{}{path}", self.base));
-        status_and_json(request.send_json(body).await).await
+        answer(self.http.post(format!("{}{path}", self.base)), Some(body)).await
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        status_and_json(self.http.get(format!("{}{path}", self.base)).send().await).await
+        answer(self.http.get(format!("{}{path}", self.base)), None).await
     }
 
     pub async fn graphql(&self, query: &str) -> Value {
@@ -351,15 +350,13 @@ pub fn as_set(pairs: &[(u32, u64)]) -> BTreeSet<(u32, u64)> {
     pairs.iter().copied().collect()
 }
 
-/// An answer's status and JSON body (null when it is not JSON).
-async fn status_and_json(
-    sent: Result<
-        awc::ClientResponse<
-            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>,
-        >,
-        awc::error::SendRequestError,
-    >,
-) -> (u16, Value) {
+/// Sends `request` (with `body` as JSON, if any) and returns the answer's
+/// status and JSON body (null when it is not JSON).
+async fn answer(request: awc::ClientRequest, body: Option<&Value>) -> (u16, Value) {
+    let sent = match body {
+        Some(body) => request.send_json(body).await,
+        None => request.send().await,
+    };
     let mut resp = sent.expect("request sent");
     let status = resp.status().as_u16();
     let body = resp
