@@ -5,23 +5,25 @@
 //! event to the sessions subscribed to its race and channel. The latest
 //! leaderboards are shared (`LatestBoards`) with GraphQL's live fields.
 //!
-//! Each event is forwarded as the bytes it arrived in, shared by every
-//! session: serialised once, never per client. Subscriptions are indexed by
-//! race with each subscriber's filter beside it (channels as a bit set), so
-//! offering an event to 10,000 sessions costs one lookup of the race, not
-//! string hashing per session. Sessions have bounded
-//! mailboxes and the hub only `try_send`s, so a client that stops reading
-//! costs its own events, never another client's. A client whose mailbox is
-//! full is coalesced: of the leaderboards it could not take, the hub holds
-//! the newest per race and hands it over as soon as there is room, so a
-//! slow reader still sees the current order, never a backlog of stale ones.
-//! One that stays full is evicted.
+//! Each event is forwarded as the bytes it arrived in, encoded into one
+//! WebSocket frame shared by every session: serialised once, never per
+//! client (see `outbox`). Subscriptions are indexed by race with each
+//! subscriber's filter beside it (channels as a bit set), so offering an
+//! event to 10,000 sessions costs one lookup of the race, not string hashing
+//! per session. Each connection's queue is bounded and the hub only
+//! `try_push`es, so a client that stops reading costs its own events, never
+//! another client's. A client whose queue is full is coalesced: of the
+//! leaderboards it could not take, the hub holds the newest per race and
+//! hands it over as soon as there is room, so a slow reader still sees the
+//! current order, never a backlog of stale ones. One that stays full is
+//! evicted.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
+use actix_web::web::Bytes;
 use bytestring::ByteString;
 use log::{debug, info};
 use rdkafka::message::Message;
@@ -33,8 +35,9 @@ use crate::metrics;
 
 use super::latest_boards::LatestBoards;
 use super::messages::{
-    CloseAll, Connect, Disconnect, Evict, Incoming, Push, Subscribe, Unsubscribe,
+    CloseAll, Connect, Disconnect, Evict, Incoming, Snapshot, Subscribe, Unsubscribe,
 };
+use super::outbox::{self, Outbox, PushError};
 
 /// The WebSocket channel an event type belongs to.
 pub fn channel_of(kind: &str) -> Option<&'static str> {
@@ -58,36 +61,72 @@ pub const CHANNELS: &[&str] = &[
     "telemetry",
 ];
 
-/// Consecutive full-mailbox sends after which a client is evicted.
+/// Consecutive full-queue sends after which a client is evicted.
 const MAX_MISSED: u32 = 200;
 
 /// How often held leaderboards are offered again to coalesced clients.
 const HELD_RETRY: Duration = Duration::from_millis(100);
 
 struct SessionEntry {
-    addr: Recipient<Push>,
+    outbox: Outbox,
     evict: Recipient<Evict>,
     /// The races this session follows (its filters are in `by_race`).
     races: HashSet<String>,
     missed: u32,
-    /// Per race, the newest whole leaderboard its full mailbox refused.
-    held: HashMap<String, ByteString>,
+    /// Per race, the newest whole leaderboard (or snapshot) its full queue
+    /// refused, as a frame.
+    held: HashMap<String, Bytes>,
+    /// Races subscribed to whose snapshot is not queued yet (the session is
+    /// reading Redis for it), with the frames that came meanwhile: nothing
+    /// overtakes a snapshot, and nothing is lost while it is made.
+    awaiting_snapshot: HashMap<String, Vec<Bytes>>,
 }
 
 impl SessionEntry {
-    /// Hands over held leaderboards while the mailbox takes them.
+    fn new(outbox: Outbox, evict: Recipient<Evict>) -> Self {
+        SessionEntry {
+            outbox,
+            evict,
+            races: HashSet::new(),
+            missed: 0,
+            held: HashMap::new(),
+            awaiting_snapshot: HashMap::new(),
+        }
+    }
+
+    /// Queues a frame of `race_id`'s, or keeps it until the race's snapshot
+    /// is queued; refused like a full queue past the queue's capacity.
+    fn push(&mut self, race_id: &str, frame: &Bytes) -> Result<(), PushError> {
+        if !self.awaiting_snapshot.is_empty() {
+            if let Some(waiting) = self.awaiting_snapshot.get_mut(race_id) {
+                if waiting.len() >= self.outbox.capacity() {
+                    return Err(PushError::Full);
+                }
+                waiting.push(frame.clone());
+                return Ok(());
+            }
+        }
+        self.outbox.try_push(frame)
+    }
+
+    /// Hands over held leaderboards while the queue takes them.
     fn release_held(&mut self) {
-        let races: Vec<String> = self.held.keys().cloned().collect();
+        let races: Vec<String> = self
+            .held
+            .keys()
+            .filter(|race| !self.awaiting_snapshot.contains_key(*race))
+            .cloned()
+            .collect();
         for race in races {
             let Some(board) = self.held.get(&race) else {
                 continue;
             };
-            match self.addr.try_send(Push(board.clone())) {
+            match self.outbox.try_push(board) {
                 Ok(()) => {
                     self.held.remove(&race);
                 }
-                Err(SendError::Full(_)) => return,
-                Err(SendError::Closed(_)) => {
+                Err(PushError::Full) => return,
+                Err(PushError::Closed) => {
                     self.held.clear();
                     return;
                 }
@@ -198,8 +237,8 @@ impl Hub {
         }
     }
 
-    /// Offers `event` to every session that wants it. `whole_board`: the
-    /// event is a leaderboard in one piece, which a full mailbox holds back
+    /// Offers `frame` to every session that wants it. `whole_board`: the
+    /// event is a leaderboard in one piece, which a full queue holds back
     /// (newest wins) instead of missing; chunks of a large one are not, a
     /// client could not put mixed instants together.
     fn fan_out(
@@ -207,7 +246,7 @@ impl Hub {
         race_id: &str,
         channel: u8,
         car_id: Option<u32>,
-        event: &ByteString,
+        frame: &Bytes,
         whole_board: bool,
     ) {
         let Some(subscribers) = self.by_race.get(race_id) else {
@@ -224,12 +263,12 @@ impl Hub {
             if !entry.held.is_empty() {
                 entry.release_held();
             }
-            match entry.addr.try_send(Push(event.clone())) {
+            match entry.push(race_id, frame) {
                 Ok(()) => entry.missed = 0,
-                Err(SendError::Full(_)) => {
+                Err(PushError::Full) => {
                     if whole_board {
                         metrics::WS_DROPPED.with_label_values(&["coalesced"]).inc();
-                        entry.held.insert(race_id.to_owned(), event.clone());
+                        entry.held.insert(race_id.to_owned(), frame.clone());
                     } else {
                         metrics::WS_DROPPED.with_label_values(&["queue_full"]).inc();
                     }
@@ -238,14 +277,14 @@ impl Hub {
                         evicted.push(*id);
                     }
                 }
-                Err(SendError::Closed(_)) => evicted.push(*id),
+                Err(PushError::Closed) => evicted.push(*id),
             }
         }
         for id in evicted {
             if let Some(entry) = self.sessions.get(&id) {
                 info!("websocket session {id}: evicted, it stopped reading");
                 metrics::WS_DROPPED.with_label_values(&["evicted"]).inc();
-                let _ = entry.evict.try_send(Evict {
+                entry.evict.do_send(Evict {
                     reason: "too slow: events were not read".into(),
                     going_away: false,
                 });
@@ -288,7 +327,7 @@ impl Actor for Hub {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         // A coalesced client that gets no new events still gets its held
-        // leaderboard once its mailbox drains.
+        // leaderboard once its queue drains.
         ctx.run_interval(HELD_RETRY, |hub, _| {
             for entry in hub.sessions.values_mut() {
                 if !entry.held.is_empty() {
@@ -332,8 +371,11 @@ impl Handler<Incoming> for Hub {
             self.latest.remove(&race_id);
             self.assemblers.remove(&race_id);
         }
-        let whole_board = header.kind == "leaderboard" && header.chunks.unwrap_or(1) <= 1;
-        self.fan_out(&race_id, channel, header.car_id, &event, whole_board);
+        if self.by_race.contains_key(&race_id) {
+            let whole_board = header.kind == "leaderboard" && header.chunks.unwrap_or(1) <= 1;
+            let frame = outbox::text_frame(&event);
+            self.fan_out(&race_id, channel, header.car_id, &frame, whole_board);
+        }
         metrics::observe_since("websocket", header.sent_at_us);
     }
 }
@@ -343,16 +385,8 @@ impl Handler<Connect> for Hub {
 
     fn handle(&mut self, msg: Connect, _: &mut Context<Self>) -> usize {
         self.next_id += 1;
-        self.sessions.insert(
-            self.next_id,
-            SessionEntry {
-                addr: msg.session,
-                evict: msg.evict,
-                races: HashSet::new(),
-                missed: 0,
-                held: HashMap::new(),
-            },
-        );
+        self.sessions
+            .insert(self.next_id, SessionEntry::new(msg.outbox, msg.evict));
         metrics::WS_CLIENTS.set(self.sessions.len() as i64);
         self.next_id
     }
@@ -372,6 +406,10 @@ impl Handler<Subscribe> for Hub {
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) -> Self::Result {
         let entry = self.sessions.get_mut(&msg.id)?;
         entry.races.insert(msg.race_id.clone());
+        entry.held.remove(&msg.race_id);
+        entry
+            .awaiting_snapshot
+            .insert(msg.race_id.clone(), Vec::new());
         let filter = Filter {
             channels: msg
                 .channels
@@ -388,6 +426,37 @@ impl Handler<Subscribe> for Hub {
     }
 }
 
+impl Handler<Snapshot> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Snapshot, _: &mut Context<Self>) {
+        let Some(entry) = self.sessions.get_mut(&msg.id) else {
+            return;
+        };
+        // None: unsubscribed meanwhile.
+        let Some(waiting) = entry.awaiting_snapshot.remove(&msg.race_id) else {
+            return;
+        };
+        let snapshot = outbox::text_frame(&msg.text);
+        let refused = match entry.outbox.try_push(&snapshot) {
+            Ok(()) => waiting
+                .iter()
+                .filter(|frame| entry.outbox.try_push(frame).is_err())
+                .count(),
+            // Held like a refused leaderboard, which a newer one replaces;
+            // what came meanwhile is older than that.
+            Err(PushError::Full) => {
+                entry.held.insert(msg.race_id, snapshot);
+                waiting.len()
+            }
+            Err(PushError::Closed) => 0,
+        };
+        metrics::WS_DROPPED
+            .with_label_values(&["queue_full"])
+            .inc_by(refused as u64);
+    }
+}
+
 impl Handler<Unsubscribe> for Hub {
     type Result = ();
 
@@ -395,6 +464,7 @@ impl Handler<Unsubscribe> for Hub {
         if let Some(entry) = self.sessions.get_mut(&msg.id) {
             entry.races.remove(&msg.race_id);
             entry.held.remove(&msg.race_id);
+            entry.awaiting_snapshot.remove(&msg.race_id);
         }
         if let Some(ids) = self.by_race.get_mut(&msg.race_id) {
             ids.remove(&msg.id);
@@ -423,7 +493,7 @@ impl Handler<CloseAll> for Hub {
 
     fn handle(&mut self, _: CloseAll, _: &mut Context<Self>) {
         for entry in self.sessions.values() {
-            let _ = entry.evict.try_send(Evict {
+            entry.evict.do_send(Evict {
                 reason: "server shutting down".into(),
                 going_away: true,
             });

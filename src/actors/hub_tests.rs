@@ -27,47 +27,41 @@ fn a_filter_passes_its_channels_and_cars() {
     assert!(!filter.wants(bit("pits"), Some(3)));
 }
 
-/// A session that never gets to run while the test sends: its mailbox
-/// stays as full as the sends made it.
-struct Sink(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+/// A session whose client reads nothing while the test sends: its queue
+/// (room for one frame) stays as full as the sends made it.
+fn full_session(hub: &mut Hub) -> tokio::sync::mpsc::Receiver<Bytes> {
+    let (outbox, frames) = outbox::channel(1);
+    let evict = Evicted.start().recipient();
+    let mut entry = SessionEntry::new(outbox, evict);
+    entry.races.insert("r".to_owned());
+    hub.sessions.insert(1, entry);
+    frames
+}
 
-impl Actor for Sink {
+struct Evicted;
+
+impl Actor for Evicted {
     type Context = Context<Self>;
 }
 
-impl Handler<Push> for Sink {
-    type Result = ();
-    fn handle(&mut self, msg: Push, _: &mut Context<Self>) {
-        self.0.lock().unwrap().push(msg.0.to_string());
-    }
-}
-
-impl Handler<Evict> for Sink {
+impl Handler<Evict> for Evicted {
     type Result = ();
     fn handle(&mut self, _: Evict, _: &mut Context<Self>) {}
 }
 
+fn text(frame: Bytes) -> String {
+    use actix_codec::Decoder;
+    let mut codec = actix_http::ws::Codec::new().client_mode();
+    match codec.decode(&mut frame.as_ref().into()) {
+        Ok(Some(actix_http::ws::Frame::Text(t))) => String::from_utf8(t.to_vec()).unwrap(),
+        other => panic!("not a text frame: {other:?}"),
+    }
+}
+
 #[actix::test]
 async fn a_full_client_is_handed_the_newest_leaderboard_once_it_has_room() {
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = Sink::create({
-        let got = got.clone();
-        |ctx| {
-            ctx.set_mailbox_capacity(1);
-            Sink(got)
-        }
-    });
     let mut hub = Hub::default();
-    hub.sessions.insert(
-        1,
-        SessionEntry {
-            addr: sink.clone().recipient(),
-            evict: sink.recipient(),
-            races: ["r".to_owned()].into_iter().collect(),
-            missed: 0,
-            held: HashMap::new(),
-        },
-    );
+    let mut frames = full_session(&mut hub);
     let (board, laps) = (
         channel_bit("leaderboard").unwrap(),
         channel_bit("laps").unwrap(),
@@ -80,32 +74,71 @@ async fn a_full_client_is_handed_the_newest_leaderboard_once_it_has_room() {
         },
     );
     for i in 0..6 {
-        hub.fan_out(
-            "r",
-            board,
-            None,
-            &ByteString::from(format!("board {i}")),
-            true,
-        );
+        let frame = outbox::text_frame(&format!("board {i}"));
+        hub.fan_out("r", board, None, &frame, true);
     }
-    hub.fan_out("r", laps, Some(3), &ByteString::from("lap"), false);
+    hub.fan_out("r", laps, Some(3), &outbox::text_frame("lap"), false);
     let entry = &hub.sessions[&1];
     assert_eq!(
-        entry.held.get("r").map(|b| b.to_string()).as_deref(),
+        entry.held.get("r").cloned().map(text).as_deref(),
         Some("board 5"),
         "the newest refused leaderboard is held, older ones are not"
     );
-    assert!(entry.missed >= 2);
+    assert_eq!(entry.missed, 6);
 
     // The client reads what it had; the held board goes next.
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(text(frames.try_recv().unwrap()), "board 0");
     hub.sessions.get_mut(&1).unwrap().release_held();
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    let got = got.lock().unwrap().clone();
-    assert_eq!(got.last().map(String::as_str), Some("board 5"), "{got:?}");
+    assert_eq!(text(frames.try_recv().unwrap()), "board 5");
     assert!(
-        got.len() < 7,
-        "stale leaderboards were dropped, not queued: {got:?}"
+        frames.try_recv().is_err(),
+        "stale leaderboards were dropped"
     );
     assert!(hub.sessions[&1].held.is_empty());
+}
+
+#[actix::test]
+async fn a_subscriber_gets_the_snapshot_before_any_event() {
+    let latest = Arc::new(LatestBoards::default());
+    let mut hub = Hub::new(latest.clone());
+    let (outbox, mut frames) = outbox::channel(8);
+    hub.sessions
+        .insert(1, SessionEntry::new(outbox, Evicted.start().recipient()));
+    let subscribe = || Subscribe {
+        id: 1,
+        race_id: "r".into(),
+        channels: vec!["leaderboard".into()],
+        car_ids: None,
+    };
+    let snapshot = |text: &str| Snapshot {
+        id: 1,
+        race_id: "r".into(),
+        text: text.into(),
+    };
+    let board = channel_bit("leaderboard").unwrap();
+    let mut ctx = Context::new();
+
+    // Without a board of its own the hub says so; the session reads Redis.
+    assert_eq!(hub.handle(subscribe(), &mut ctx), None);
+    // Events that come while the snapshot is made wait for it.
+    hub.fan_out("r", board, None, &outbox::text_frame("live 1"), true);
+    assert!(frames.try_recv().is_err(), "nothing before the snapshot");
+    hub.handle(snapshot("snapshot 1"), &mut ctx);
+    assert_eq!(text(frames.try_recv().unwrap()), "snapshot 1");
+    assert_eq!(text(frames.try_recv().unwrap()), "live 1");
+    hub.fan_out("r", board, None, &outbox::text_frame("live 2"), true);
+    assert_eq!(text(frames.try_recv().unwrap()), "live 2");
+
+    // Subscribing again: the hub hands over its own board, and the new
+    // snapshot again goes before the events.
+    latest.set("r", ByteString::from_static(r#"{"from":"hub"}"#));
+    assert_eq!(
+        hub.handle(subscribe(), &mut ctx).as_deref(),
+        Some(r#"{"from":"hub"}"#)
+    );
+    hub.fan_out("r", board, None, &outbox::text_frame("live 3"), true);
+    hub.handle(snapshot("snapshot 2"), &mut ctx);
+    assert_eq!(text(frames.try_recv().unwrap()), "snapshot 2");
+    assert_eq!(text(frames.try_recv().unwrap()), "live 3");
+    assert!(frames.try_recv().is_err());
 }

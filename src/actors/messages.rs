@@ -1,9 +1,11 @@
 //! Every message the actors exchange, each with what it means.
 
 use actix::prelude::*;
-use bytestring::ByteString;
 use rdkafka::message::OwnedMessage;
 
+use bytestring::ByteString;
+
+use super::outbox::Outbox;
 use crate::domain::records::{Frame, RaceControl, RaceFinished, RaceStarted};
 use crate::kafka::source::Ack;
 
@@ -106,7 +108,8 @@ pub struct HandOff;
 #[derive(Message)]
 #[rtype(result = "usize")]
 pub struct Connect {
-    pub session: Recipient<Push>,
+    /// Where the hub queues the connection's frames.
+    pub outbox: Outbox,
     pub evict: Recipient<Evict>,
 }
 
@@ -117,8 +120,9 @@ pub struct Disconnect {
     pub id: usize,
 }
 
-/// To the hub: a session wants a race's events; the hub answers with the
-/// snapshot it holds (the latest leaderboard), if any.
+/// To the hub: a session wants a race's events. The hub answers with the
+/// latest leaderboard it holds, if any, and keeps the race's events for
+/// this session back until its `Snapshot` is queued.
 #[derive(Message)]
 #[rtype(result = "Option<ByteString>")]
 pub struct Subscribe {
@@ -128,6 +132,16 @@ pub struct Subscribe {
     pub car_ids: Option<Vec<u32>>,
 }
 
+/// To the hub: the `snapshot` message answering a session's `Subscribe`,
+/// to queue before the race's events that came meanwhile.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Snapshot {
+    pub id: usize,
+    pub race_id: String,
+    pub text: String,
+}
+
 /// To the hub: a session no longer wants a race's events.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -135,11 +149,6 @@ pub struct Unsubscribe {
     pub id: usize,
     pub race_id: String,
 }
-
-/// To a session: one serialised event, shared by every session it goes to.
-#[derive(Message, Clone)]
-#[rtype(result = "()")]
-pub struct Push(pub ByteString);
 
 /// To a session: the hub gave up on this client (it stopped reading).
 #[derive(Message)]

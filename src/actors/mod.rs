@@ -8,13 +8,14 @@
 //! - `storage`: store role — both topics in, Redis and PostgreSQL out.
 //! - `hub` / `session`: serve role — `telemetry_processed` in, WebSocket out
 //!   (`latest_boards`: the hub's newest leaderboard per race, which GraphQL
-//!   reads too).
+//!   reads too; `outbox`: each connection's queue of frames the hub writes).
 //!
 //! Every message is in `messages`.
 
 pub mod hub;
 pub mod latest_boards;
 pub mod messages;
+pub mod outbox;
 pub mod race;
 pub mod router;
 pub mod session;

@@ -1,10 +1,10 @@
 //! `WsSession`: one per WebSocket connection (`GET /ws`). Registers with the
-//! hub when it starts and leaves when it stops; turns the client's JSON
-//! requests (`subscribe`, `unsubscribe`, `ping`; see docs/websocket.md) into
-//! hub messages; answers a subscribe with a `snapshot` (the hub's memory, else
-//! Redis) before any live event; writes the hub's events as they come.
+//! hub when it starts (handing it the connection's `Outbox`, through which
+//! the hub writes events and snapshots straight to the response body) and
+//! leaves when it stops; turns the client's JSON requests (`subscribe`,
+//! `unsubscribe`, `ping`; see docs/websocket.md) into hub messages.
 //!
-//! Heartbeats find dead peers; the mailbox is bounded so a client that stops
+//! Heartbeats find dead peers; the outbox is bounded so a client that stops
 //! reading is evicted by the hub; malformed requests get an `error` message
 //! and a client that keeps sending them is closed with a reason.
 
@@ -17,7 +17,8 @@ use log::debug;
 use serde::Deserialize;
 
 use super::hub::{Hub, CHANNELS};
-use super::messages::{Connect, Disconnect, Evict, Push, Subscribe, Unsubscribe};
+use super::messages::{Connect, Disconnect, Evict, Snapshot, Subscribe, Unsubscribe};
+use super::outbox::Outbox;
 use crate::db::{live, Keys};
 
 /// Malformed requests tolerated before the connection is closed.
@@ -29,7 +30,6 @@ const MAX_SUBSCRIPTIONS: usize = 16;
 pub struct SessionConfig {
     pub heartbeat_interval: Duration,
     pub client_timeout: Duration,
-    pub send_queue: usize,
 }
 
 pub struct WsSession {
@@ -38,6 +38,8 @@ pub struct WsSession {
     redis: deadpool_redis::Pool,
     keys: Keys,
     config: SessionConfig,
+    /// Handed to the hub on connect.
+    outbox: Option<Outbox>,
     last_heard: Instant,
     bad_requests: u32,
     /// The races this connection follows.
@@ -70,6 +72,7 @@ impl WsSession {
         redis: deadpool_redis::Pool,
         keys: Keys,
         config: SessionConfig,
+        outbox: Outbox,
     ) -> Self {
         WsSession {
             id: 0,
@@ -77,6 +80,7 @@ impl WsSession {
             redis,
             keys,
             config,
+            outbox: Some(outbox),
             last_heard: Instant::now(),
             bad_requests: 0,
             subscriptions: HashSet::new(),
@@ -153,8 +157,10 @@ impl WsSession {
         }
     }
 
-    /// Registers with the hub and sends the snapshot before anything else:
-    /// `ctx.wait` holds back the hub's pushes until it is written.
+    /// Registers with the hub, then hands it the snapshot (the hub's board,
+    /// else Redis's) to queue before any live event: the hub holds the
+    /// race's events back until then. `ctx.wait` keeps the client's later
+    /// requests behind this one.
     fn subscribe(
         &mut self,
         race_id: String,
@@ -185,12 +191,10 @@ impl WsSession {
                     .flatten(),
             };
             let meta = live::meta(&redis, &keys, &race_id).await.ok().flatten();
-            snapshot(&race_id, leaderboard.as_deref(), meta.as_ref())
+            let text = snapshot(&race_id, leaderboard.as_deref(), meta.as_ref());
+            hub.do_send(Snapshot { id, race_id, text });
         };
-        ctx.wait(
-            fut.into_actor(self)
-                .map(|snapshot, _, ctx| ctx.text(snapshot)),
-        );
+        ctx.wait(fut.into_actor(self));
     }
 }
 
@@ -209,10 +213,12 @@ impl Actor for WsSession {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(self.config.send_queue);
         self.heartbeat(ctx);
+        let Some(outbox) = self.outbox.take() else {
+            return ctx.stop();
+        };
         let connect = Connect {
-            session: ctx.address().recipient(),
+            outbox,
             evict: ctx.address().recipient(),
         };
         ctx.wait(
@@ -229,14 +235,6 @@ impl Actor for WsSession {
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
         self.hub.do_send(Disconnect { id: self.id });
         Running::Stop
-    }
-}
-
-impl Handler<Push> for WsSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: Push, ctx: &mut Self::Context) {
-        ctx.text(msg.0);
     }
 }
 

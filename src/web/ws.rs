@@ -1,14 +1,18 @@
 //! `GET /ws`: checks the `Origin` against the allow-list and the connection
 //! cap, then upgrades to a `WsSession` with the configured frame size cap.
+//! The response body is the session's own frames merged with the hub's
+//! queue for this connection (`actors::outbox`).
 
 use std::time::Duration;
 
+use actix_http::ws::Codec;
 use actix_web::{web, HttpRequest, HttpResponse};
-use actix_web_actors::ws::WsResponseBuilder;
+use actix_web_actors::ws::{handshake, WebsocketContext};
 
 use super::error::WebError;
 use super::AppState;
 use crate::actors::hub::CountSessions;
+use crate::actors::outbox::{self, Outbound};
 use crate::actors::session::{SessionConfig, WsSession};
 
 /// Browsers always send `Origin`; other clients (load generators, tools) may
@@ -38,6 +42,8 @@ pub async fn connect(
     if connected >= ws.max_connections {
         return Err(WebError::Unavailable("too many connections".into()).into());
     }
+    let mut response = handshake(&req)?;
+    let (outbox, frames) = outbox::channel(ws.send_queue);
     let session = WsSession::new(
         hub,
         state.redis.clone(),
@@ -45,10 +51,10 @@ pub async fn connect(
         SessionConfig {
             heartbeat_interval: Duration::from_millis(ws.heartbeat_interval_ms),
             client_timeout: Duration::from_millis(ws.client_timeout_ms),
-            send_queue: ws.send_queue,
         },
+        outbox,
     );
-    WsResponseBuilder::new(session, &req, stream)
-        .frame_size(ws.max_frame_bytes)
-        .start()
+    let codec = Codec::new().max_size(ws.max_frame_bytes);
+    let own_frames = WebsocketContext::with_codec(session, stream, codec);
+    Ok(response.streaming(Outbound::new(own_frames, frames)))
 }
