@@ -81,9 +81,15 @@ start_server() {
   return 1
 }
 
-# Peak resident memory (VmHWM, MiB) and CPU seconds of the server so far.
+# Peak resident memory (VmHWM, MiB) and CPU seconds of the server so far;
+# CPU seconds of the local Tansu broker ("—" when the broker is not Tansu).
 server_hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status"; }
 server_cpu_s() { awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$SERVER/stat"; }
+broker_cpu_s() {
+  local pid
+  pid=$(pgrep -x tansu | head -n 1) || { echo "—"; return; }
+  awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat"
+}
 
 stop_server() {
   [ -n "$SERVER" ] || return 0
@@ -141,12 +147,17 @@ fanout() { # clients
   isolate "ws$n"
   # Leaderboards every 100 ms of race clock: ~10 a second at real time.
   PITWALL__PROCESSING__LEADERBOARD_INTERVAL_MS=100 start_server "ws$n"
-  local idle_mb cpu0 cpu1
+  local idle_mb cpu0 cpu1 broker0 broker1
   idle_mb=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status")
   cpu0=$(server_cpu_s)
-  loadtest "ws$n" --races 1 --cars 20 --hz 10 --duration 30s --ws-clients "$n"
+  broker0=$(broker_cpu_s)
+  # The raw topic is read back after the race: its reader would only add
+  # broker load (Tansu answers every fetch at its wait's end, so each
+  # polling reader costs it CPU) on the cores the fan-out needs.
+  loadtest "ws$n" --races 1 --cars 20 --hz 10 --duration 30s --ws-clients "$n" --read-back-after
   cpu1=$(server_cpu_s)
-  echo "$idle_mb $(server_hwm_mb) $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') $(awk '/^Max open files/ { print $4 }' "/proc/$SERVER/limits")" >"$WORK/ws$n.server"
+  broker1=$(broker_cpu_s)
+  echo "$idle_mb $(server_hwm_mb) $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') $(awk '/^Max open files/ { print $4 }' "/proc/$SERVER/limits") $(awk -v a="$broker0" -v b="$broker1" 'BEGIN { if (a == "—") print "—"; else printf "%.1f", b - a }')" >"$WORK/ws$n.server"
   stop_server
 }
 if runs fanout; then
@@ -191,11 +202,11 @@ ws_goal() { # clients
   echo "$(jq -r '.latency_ms.websocket // null | if . == null then "no events" else "p50 \(.p50|round) ms, p99 \(.p99|round) ms" end' "$WORK/ws$1.json" 2>/dev/null), $(r0 "ws$1" .websocket.events_per_s) events/s, server peak RSS ${hwm:-—} MiB"
 }
 ws_row() { # clients
-  local n=$1 idle hwm cpu nofile
-  read -r idle hwm cpu nofile <"$WORK/ws$n.server" || true
+  local n=$1 idle hwm cpu nofile broker
+  read -r idle hwm cpu nofile broker <"$WORK/ws$n.server" || true
   local per_event
   per_event=$(awk -v c="${cpu:-0}" -v e="$(j "ws$n" .websocket.events)" 'BEGIN { if (e + 0 > 0) printf "%.1f", c * 1e6 / e; else print "—" }')
-  echo "| $n | $(j "ws$n" .websocket.connected) | $(r0 "ws$n" .websocket.events_per_s) | $(lat "ws$n" .latency_ms.websocket) | $(lat "ws$n" .latency_ms.processed) | ${idle:-—} | ${hwm:-—} | ${cpu:-—} (${per_event} µs an event) | $(j "ws$n" .websocket.closed_by_server) | ${nofile:-—} |"
+  echo "| $n | $(j "ws$n" .websocket.connected) | $(r0 "ws$n" .websocket.events_per_s) | $(lat "ws$n" .latency_ms.websocket) | $(lat "ws$n" .latency_ms.processed) | ${idle:-—} | ${hwm:-—} | ${cpu:-—} (${per_event} µs an event) | ${broker:-—} | $(j "ws$n" .websocket.closed_by_server) | ${nofile:-—} |"
 }
 # Lost / duplicated, or why it is not known: a read-back that did not reach
 # the race's end within the drain has not seen every sample yet.
@@ -308,26 +319,31 @@ A fresh \`pitwall all\` per size (leaderboards every 100 ms of race clock,
 10 Hz for 30 s, N clients in the load-test process, each subscribed to
 the race's leaderboard channel:
 
-    $BIN/pitwall loadtest --races 1 --cars 20 --hz 10 --duration 30s --ws-clients N --server …
+    $BIN/pitwall loadtest --races 1 --cars 20 --hz 10 --duration 30s --ws-clients N --read-back-after --server …
 
 WebSocket latency is end to end (frame published by the generator →
 processing → broker → hub → every client); the *processed* column is the
 same events at a plain Kafka reader, so the difference is what the hub and
 the sessions add. Server memory is \`VmHWM\` (peak RSS) of the server
 process from \`/proc\`, *idle* its RSS before the clients connected; CPU is
-the server's user + system time during the run.
+the server's user + system time during the run, *broker CPU* Tansu's.
 
-What the fan-out costs: each event is one WebSocket frame write and one
-loopback \`send\` per client (~5 KB for a 20-car leaderboard, so 10,000
-clients at 10 Hz are ~500 MB/s through the kernel), and the clients' reads
-run on the same two cores. When the server or the clients get less CPU than
-that needs, events wait in each session's queue (\`websocket.send_queue\`,
-256) and write buffer: latency grows with the backlog and so does the
-server's RSS, until the hub drops events for a full queue and evicts a
-client after 200 in a row (*closed by server*).
+What the fan-out costs: each event is encoded into one WebSocket frame
+that every client's queue shares, then copied once into each connection's
+write buffer and sent with one loopback \`send\` per client (~5 KB for a
+20-car leaderboard, so 10,000 clients at 10 Hz are ~500 MB/s through the
+kernel, which is about half the server's CPU); the clients' reads run on
+the same two cores, and so does the broker, which Tansu keeps busy: it
+answers every fetch only when the fetch's wait runs out, so the
+latency-profile consumers (processing, the hub, the load test's reader)
+each cost it a query every few milliseconds even when idle. When the
+server or the clients get less CPU than that needs, events wait in each
+connection's queue (\`websocket.send_queue\`, 256) and write buffer:
+latency grows with the backlog, until the hub drops events for a full
+queue and evicts a client after 200 in a row (*closed by server*).
 
-| clients | connected | events/s (all clients) | WebSocket | processed | server RSS idle, MiB | server peak RSS, MiB | server CPU s (per event delivered) | closed by server | server nofile |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| clients | connected | events/s (all clients) | WebSocket | processed | server RSS idle, MiB | server peak RSS, MiB | server CPU s (per event delivered) | broker CPU s | closed by server | server nofile |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 $(ws_row 1000)
 $(ws_row 10000)
 
