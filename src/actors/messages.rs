@@ -1,9 +1,8 @@
 //! Every message the actors exchange, each with what it means.
 
 use actix::prelude::*;
-use rdkafka::message::OwnedMessage;
-
 use bytestring::ByteString;
+use rdkafka::message::OwnedMessage;
 
 use super::outbox::Outbox;
 use crate::domain::records::{Frame, RaceControl, RaceFinished, RaceStarted};
