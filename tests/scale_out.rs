@@ -441,10 +441,14 @@ async fn scenario(kill: &str) {
         dup_before_kill, 0,
         "before any kill no event id is published twice (each race has one processor)"
     );
-    assert_eq!(
-        unfinished, RACES,
-        "the kill must come mid-race: a race already finished (make the races longer)"
-    );
+    // Only a kill needs the races still running; without one, a loaded
+    // machine that lets a race finish this early proves nothing wrong.
+    if kill != "none" {
+        assert_eq!(
+            unfinished, RACES,
+            "the kill must come mid-race: a race already finished (make the races longer)"
+        );
+    }
 
     // kill -9 one processor; the survivor must take over its partitions.
     let (victim, survivor) = match kill {
