@@ -12,6 +12,11 @@
 #
 #   scripts/bench.sh [OUTPUT]      # default docs/benchmarks.md; ~10 minutes
 #
+# A run writes gigabytes into the local Tansu broker's sqlite file, which
+# nothing trims (tests never delete topics). After a few runs it reached
+# 6 GB here, and the tests that followed timed out on the broker (slow
+# ListOffsets, expired group sessions): `scripts/stack.sh reset` empties it.
+#
 # PITWALL_BENCH_ONLY="pipeline fanout" runs only those parts (simulator,
 # storage, broker, pipeline, fanout, graphql), for working on one figure;
 # the others read "—" in its output, so write it elsewhere than the docs.
