@@ -222,6 +222,11 @@ impl Application {
                 app
             }
         })
+        // Live pushes are small writes that must leave at once: Nagle's
+        // algorithm would hold one behind the previous segment's delayed
+        // ACK (up to 40 ms on Linux), as it would the last segment of a
+        // leaderboard split by a real network's MSS.
+        .tcp_nodelay(true)
         .disable_signals()
         .shutdown_timeout(5)
         .bind(&settings.http.bind)?;

@@ -152,10 +152,15 @@ async fn run(
         note_error(shared, format!("subscribe: {e}"));
         return;
     }
+    // One wait for the stop signal for the whole connection: a new one per
+    // frame would register with (and leave) the channel's waiter list, a
+    // lock every client thread shares, twice per event.
+    let stopped = stop.changed();
+    tokio::pin!(stopped);
     loop {
         tokio::select! {
             biased;
-            _ = stop.changed() => {
+            _ = &mut stopped => {
                 let _ = framed
                     .send(Message::Close(Some(ws::CloseCode::Normal.into())))
                     .await;
