@@ -50,11 +50,9 @@ impl Handler<Evict> for Evicted {
 }
 
 fn text(frame: Bytes) -> String {
-    use actix_codec::Decoder;
-    let mut codec = actix_http::ws::Codec::new().client_mode();
-    match codec.decode(&mut frame.as_ref().into()) {
-        Ok(Some(actix_http::ws::Frame::Text(t))) => String::from_utf8(t.to_vec()).unwrap(),
-        other => panic!("not a text frame: {other:?}"),
+    match outbox::decode(&frame).as_slice() {
+        [actix_http::ws::Frame::Text(t)] => String::from_utf8(t.to_vec()).unwrap(),
+        other => panic!("not one text frame: {other:?}"),
     }
 }
 

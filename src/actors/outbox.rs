@@ -104,24 +104,26 @@ where
     }
 }
 
+/// The frames in `bytes` as a client reads them (tests of the hub and of
+/// this module look at what would reach the wire).
+#[cfg(test)]
+pub(crate) fn decode(bytes: &[u8]) -> Vec<actix_http::ws::Frame> {
+    use actix_codec::Decoder;
+    let mut codec = actix_http::ws::Codec::new().client_mode().max_size(1 << 20);
+    let mut buf = BytesMut::from(bytes);
+    let mut frames = Vec::new();
+    while let Some(frame) = codec.decode(&mut buf).unwrap() {
+        frames.push(frame);
+    }
+    assert!(buf.is_empty(), "a partial frame is left");
+    frames
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_http::ws::{Codec, Frame};
-    use actix_web::web::BytesMut;
+    use actix_http::ws::Frame;
     use futures_util::{stream, StreamExt};
-
-    fn decode(bytes: &[u8]) -> Vec<Frame> {
-        use actix_codec::Decoder;
-        let mut codec = Codec::new().client_mode().max_size(1 << 20);
-        let mut buf = BytesMut::from(bytes);
-        let mut frames = Vec::new();
-        while let Some(frame) = codec.decode(&mut buf).unwrap() {
-            frames.push(frame);
-        }
-        assert!(buf.is_empty(), "a partial frame is left");
-        frames
-    }
 
     #[test]
     fn a_frame_decodes_to_its_text_whatever_its_length() {
