@@ -213,7 +213,7 @@ ws_row() { # clients
   read -r idle hwm cpu nofile broker <"$WORK/ws$n.server" || true
   local per_event
   per_event=$(awk -v c="${cpu:-0}" -v e="$(j "ws$n" .websocket.events)" 'BEGIN { if (e + 0 > 0) printf "%.1f", c * 1e6 / e; else print "—" }')
-  echo "| $n | $(j "ws$n" .websocket.connected) | $(r0 "ws$n" .websocket.events_per_s) | $(lat "ws$n" .latency_ms.websocket) | $(lat "ws$n" .latency_ms.processed) | ${idle:-—} | ${hwm:-—} | ${cpu:-—} (${per_event} µs an event) | ${broker:-—} | $(j "ws$n" .websocket.closed_by_server) | ${nofile:-—} |"
+  echo "| $n | $(j "ws$n" .websocket.connected) | $(r0 "ws$n" .websocket.events_per_s) | $(lat "ws$n" .latency_ms.websocket) | $(lat "ws$n" .latency_ms.processed) | ${idle:-—} | ${hwm:-—} | ${cpu:-—} (${per_event} µs an event) | ${broker:-—} | $(j "ws$n" .websocket.subscribed_after_s | awk '{ if ($1 + 0 > 0) printf "%.1f", $1; else print "—" }') | $(j "ws$n" .websocket.closed_by_server) | ${nofile:-—} |"
 }
 # Lost / duplicated, or why it is not known: a read-back that did not reach
 # the race's end within the drain has not seen every sample yet.
@@ -341,6 +341,9 @@ same events at a plain Kafka reader, so the difference is what the hub and
 the sessions add. Server memory is \`VmHWM\` (peak RSS) of the server
 process from \`/proc\`, *idle* its RSS before the clients connected; CPU is
 the server's user + system time during the run, *broker CPU* Tansu's.
+The race starts once every client holds its subscribe's snapshot (*all
+subscribed*: from the first connect), so the subscribe storm is timed on
+its own and not as the first events' delivery.
 
 What the fan-out costs: each event is encoded into one WebSocket frame
 that every client's queue shares, then copied once into each connection's
@@ -356,8 +359,8 @@ connection's queue (\`websocket.send_queue\`, 256) and write buffer:
 latency grows with the backlog, until the hub drops events for a full
 queue and evicts a client after 200 in a row (*closed by server*).
 
-| clients | connected | events/s (all clients) | WebSocket | processed | server RSS idle, MiB | server peak RSS, MiB | server CPU s (per event delivered) | broker CPU s | closed by server | server nofile |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| clients | connected | events/s (all clients) | WebSocket | processed | server RSS idle, MiB | server peak RSS, MiB | server CPU s (per event delivered) | broker CPU s | all subscribed, s | closed by server | server nofile |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 $(ws_row 1000)
 $(ws_row 10000)
 

@@ -28,7 +28,7 @@ pub mod ws;
 
 use std::time::{Duration, Instant};
 
-use log::info;
+use log::{info, warn};
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -53,6 +53,8 @@ const DRAIN_WITHIN: Duration = Duration::from_secs(30);
 /// Frames sent in the first seconds (connections and the pipeline's first
 /// sight of the races) are timed apart from the steady state.
 const WARMUP: Duration = Duration::from_secs(2);
+/// How long the clients' subscribes may take to be answered.
+const SUBSCRIBED_WITHIN: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadtestError {
@@ -104,6 +106,8 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
         shared.clone(),
         stop_rx.clone(),
     )?;
+    let connecting = Instant::now();
+    let mut subscribed_after = None;
     let ws_clients = if options.ws_clients > 0 {
         let url = ws::ws_url(&options.server)?;
         let clients = ws::spawn_clients(
@@ -119,6 +123,14 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
             shared.ws().connected,
             options.ws_clients
         );
+        // The races start once every client holds its snapshot: thousands
+        // of subscribes still being answered would otherwise be timed as
+        // the first events' delivery. How long they took is reported.
+        subscribed_after = wait_subscribed(&shared).await.then(|| connecting.elapsed());
+        match subscribed_after {
+            Some(after) => info!("loadtest: every client subscribed {after:.1?} after the first connect"),
+            None => warn!("loadtest: not every client had its snapshot within {SUBSCRIBED_WITHIN:?}; starting anyway"),
+        }
         clients
     } else {
         Vec::new()
@@ -314,6 +326,7 @@ pub async fn run(settings: Settings, options: Options) -> Result<Report, Loadtes
             failed: ws_stats.failed,
             closed_by_server: ws_stats.closed_by_server,
             snapshots: ws_stats.snapshots,
+            subscribed_after_s: subscribed_after.map(secs),
             events: ws_stats.path.events,
             events_per_s: rate(ws_stats.path.events),
             errors: ws_stats.errors.clone(),
@@ -346,6 +359,25 @@ async fn reader_cpu(raw: Option<&actix::Arbiter>, processed: &actix::Arbiter) ->
         total += rx.await.ok().flatten()?;
     }
     Some(total)
+}
+
+/// Waits until every connected client has had its snapshot; false if some
+/// had not within `SUBSCRIBED_WITHIN`.
+async fn wait_subscribed(shared: &Shared) -> bool {
+    let deadline = Instant::now() + SUBSCRIBED_WITHIN;
+    loop {
+        let done = {
+            let ws = shared.ws();
+            ws.snapshots >= ws.connected
+        };
+        if done {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Waits for every client to connect or fail; thousands take a while to

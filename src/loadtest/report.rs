@@ -130,6 +130,10 @@ pub struct WebSocket {
     pub failed: u64,
     pub closed_by_server: u64,
     pub snapshots: u64,
+    /// From the first connect until every client held its snapshot (the
+    /// races start then); none if that took longer than the load test
+    /// waits.
+    pub subscribed_after_s: Option<f64>,
     pub events: u64,
     pub events_per_s: f64,
     pub errors: Vec<String>,
@@ -227,6 +231,12 @@ impl Report {
                 "  WebSocket events            {:>10.1} /s  ({} of {} clients connected, {} failed, {} closed by the server)",
                 ws.events_per_s, ws.connected, ws.clients, ws.failed, ws.closed_by_server
             );
+            if let Some(after) = ws.subscribed_after_s {
+                let _ = writeln!(
+                    o,
+                    "  WebSocket subscribed        {after:>10.1} s   (every client's snapshot, from the first connect)"
+                );
+            }
         }
         let l = &self.latency_ms;
         let _ = writeln!(
