@@ -211,6 +211,7 @@ impl Application {
         });
         let serves = role.runs(Role::Serve);
         let app_state = state.clone();
+        let stall_timeout = Duration::from_millis(settings.websocket.client_timeout_ms);
         let server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(app_state.clone())
@@ -227,6 +228,9 @@ impl Application {
         // ACK (up to 40 ms on Linux), as it would the last segment of a
         // leaderboard split by a real network's MSS.
         .tcp_nodelay(true)
+        // A client that does not take what it is sent for as long as a
+        // silent WebSocket client may last is gone, whatever it is.
+        .on_connect(move |conn, _| web_mod::stalled::drop_after(conn, stall_timeout))
         .disable_signals()
         .shutdown_timeout(5)
         .bind(&settings.http.bind)?;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod health;
 pub mod index;
+pub mod stalled;
 pub mod ws;
 
 use std::sync::Arc;
