@@ -144,7 +144,17 @@ status() {
 down() {
   if tansu_running; then
     log "stopping Tansu"
-    kill "$(cat "$TANSU_PID")" || true
+    local pid
+    pid="$(cat "$TANSU_PID")"
+    kill "$pid" || true
+    # Wait for it to let go of the port (and its files): a start right
+    # after, as in `reset`, would otherwise find the port still open, take
+    # the dying broker for a running one, and leave none.
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
     rm -f "$TANSU_PID"
   fi
   log "PostgreSQL and Redis are system services and stay up"
