@@ -150,11 +150,13 @@ down() {
     # Wait for it to let go of the port (and its files): a start right
     # after, as in `reset`, would otherwise find the port still open, take
     # the dying broker for a running one, and leave none.
-    for _ in $(seq 1 100); do
+    local waited
+    for waited in $(seq 1 120); do
       kill -0 "$pid" 2>/dev/null || break
+      # Asked nicely for 10 s; then told.
+      if [ "$waited" -eq 100 ]; then kill -9 "$pid" 2>/dev/null || true; fi
       sleep 0.1
     done
-    kill -9 "$pid" 2>/dev/null || true
     rm -f "$TANSU_PID"
   fi
   log "PostgreSQL and Redis are system services and stay up"

@@ -361,14 +361,15 @@ async fn reader_cpu(raw: Option<&actix::Arbiter>, processed: &actix::Arbiter) ->
     Some(total)
 }
 
-/// Waits until every connected client has had its snapshot; false if some
-/// had not within `SUBSCRIBED_WITHIN`.
+/// Waits until every connected client has had its snapshot, or will not
+/// (refused, or gone); false if some were still waiting after
+/// `SUBSCRIBED_WITHIN`.
 async fn wait_subscribed(shared: &Shared) -> bool {
     let deadline = Instant::now() + SUBSCRIBED_WITHIN;
     loop {
         let done = {
             let ws = shared.ws();
-            ws.snapshots >= ws.connected
+            ws.snapshots + ws.unanswered >= ws.connected
         };
         if done {
             return true;

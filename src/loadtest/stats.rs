@@ -118,6 +118,9 @@ pub struct WsStats {
     pub failed: u64,
     pub closed_by_server: u64,
     pub snapshots: u64,
+    /// Connected clients whose subscribe got an error or no answer before
+    /// the connection ended: they will not have a snapshot.
+    pub unanswered: u64,
     pub errors: Vec<String>,
 }
 

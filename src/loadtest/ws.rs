@@ -145,13 +145,29 @@ async fn run(
         "race_id": race_id,
         "channels": ["leaderboard"],
     });
+    // Whether the subscribe was answered (a snapshot, or an error): the
+    // load test starts the races once every client's was.
+    let mut answered = false;
     if let Err(e) = framed
         .send(Message::Text(subscribe.to_string().into()))
         .await
     {
         note_error(shared, format!("subscribe: {e}"));
-        return;
+    } else {
+        receive(&mut framed, shared, &mut stop, &mut answered).await;
     }
+    if !answered {
+        shared.ws().unanswered += 1;
+    }
+}
+
+/// Reads the connection until the stop signal or its end.
+async fn receive(
+    framed: &mut Framed<BoxedSocket, Codec>,
+    shared: &Shared,
+    stop: &mut watch::Receiver<bool>,
+    answered: &mut bool,
+) {
     // One wait for the stop signal for the whole connection: a new one per
     // frame would register with (and leave) the channel's waiter list, a
     // lock every client thread shares, twice per event.
@@ -167,7 +183,14 @@ async fn run(
                 return;
             }
             frame = framed.next() => match frame {
-                Some(Ok(Frame::Text(bytes))) => on_text(shared, &bytes),
+                Some(Ok(Frame::Text(bytes))) => match on_text(shared, &bytes) {
+                    Reply::Snapshot => *answered = true,
+                    Reply::Error if !*answered => {
+                        *answered = true;
+                        shared.ws().unanswered += 1;
+                    }
+                    Reply::Error | Reply::Event => {}
+                },
                 Some(Ok(Frame::Ping(p))) => {
                     let _ = framed.send(Message::Pong(p)).await;
                 }
@@ -190,6 +213,13 @@ async fn run(
     }
 }
 
+/// What a text message from the server was, for the subscribe's answer.
+enum Reply {
+    Snapshot,
+    Error,
+    Event,
+}
+
 /// The event's head: parsed from the part before `"entries"` when the event
 /// is large and has one (processed events put their header first), else
 /// from the whole text.
@@ -209,15 +239,19 @@ fn head(bytes: &[u8]) -> Option<Head> {
     serde_json::from_slice::<Head>(bytes).ok()
 }
 
-fn on_text(shared: &Shared, bytes: &[u8]) {
+fn on_text(shared: &Shared, bytes: &[u8]) -> Reply {
     let received = now_us();
     let Some(head) = head(bytes) else {
         shared.ws().path.undecodable += 1;
-        return;
+        return Reply::Event;
     };
-    if head.kind == "snapshot" {
-        shared.ws().snapshots += 1;
-        return;
+    match head.kind.as_str() {
+        "snapshot" => {
+            shared.ws().snapshots += 1;
+            return Reply::Snapshot;
+        }
+        "error" => return Reply::Error,
+        _ => {}
     }
     if let Some(&race) = shared.races.get(&head.race_id) {
         let warmup_end = shared.warmup_end_us();
@@ -226,6 +260,7 @@ fn on_text(shared: &Shared, bytes: &[u8]) {
             .path
             .record(race, &head, received, bytes.len(), warmup_end);
     }
+    Reply::Event
 }
 
 fn note_error(shared: &Shared, error: String) {
