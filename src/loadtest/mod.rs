@@ -41,7 +41,7 @@ use readers::Path;
 use report::{
     Check, Cost, Latencies, Processed, Report, RunConfig, Samples, WarmupLatencies, WebSocket,
 };
-use stats::Shared;
+use stats::{Shared, WsStats};
 
 /// Processed events must start within this long, or the report says the
 /// pipeline is not running.
@@ -361,17 +361,16 @@ async fn reader_cpu(raw: Option<&actix::Arbiter>, processed: &actix::Arbiter) ->
     Some(total)
 }
 
-/// Waits until every connected client has had its snapshot, or will not
-/// (refused, or gone); false if some were still waiting after
-/// `SUBSCRIBED_WITHIN`.
-async fn wait_subscribed(shared: &Shared) -> bool {
-    let deadline = Instant::now() + SUBSCRIBED_WITHIN;
+/// Waits until the clients' counts satisfy `settled`; false if they still
+/// did not after `within`.
+async fn wait_clients(
+    shared: &Shared,
+    within: Duration,
+    settled: impl Fn(&WsStats) -> bool,
+) -> bool {
+    let deadline = Instant::now() + within;
     loop {
-        let done = {
-            let ws = shared.ws();
-            ws.snapshots + ws.unanswered >= ws.connected
-        };
-        if done {
+        if settled(&shared.ws()) {
             return true;
         }
         if Instant::now() >= deadline {
@@ -384,15 +383,19 @@ async fn wait_subscribed(shared: &Shared) -> bool {
 /// Waits for every client to connect or fail; thousands take a while to
 /// open, a bounded number at a time.
 async fn wait_connected(shared: &Shared, n: u32) {
-    let deadline = Instant::now() + Duration::from_secs(15 + u64::from(n) / 500);
-    while Instant::now() < deadline {
-        let settled = {
-            let ws = shared.ws();
-            ws.connected + ws.failed >= u64::from(n)
-        };
-        if settled {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let within = Duration::from_secs(15 + u64::from(n) / 500);
+    wait_clients(shared, within, |ws| {
+        ws.connected + ws.failed >= u64::from(n)
+    })
+    .await;
+}
+
+/// Waits until every connected client has had its snapshot, or will not
+/// (refused, or gone); false if some were still waiting after
+/// `SUBSCRIBED_WITHIN`.
+async fn wait_subscribed(shared: &Shared) -> bool {
+    wait_clients(shared, SUBSCRIBED_WITHIN, |ws| {
+        ws.snapshots + ws.unanswered >= ws.connected
+    })
+    .await
 }
