@@ -97,6 +97,8 @@ pub struct ProcessingSettings {
     pub leaderboard_interval_ms: u64,
     /// Changes among this many first places publish a leaderboard at once.
     pub leaderboard_watch_positions: usize,
+    /// Leaderboard entries a race may publish per second of race clock.
+    pub leaderboard_max_entries_per_s: u64,
 }
 
 impl ProcessingSettings {
@@ -104,6 +106,7 @@ impl ProcessingSettings {
         crate::domain::board_policy::BoardPolicy {
             interval_ms: self.leaderboard_interval_ms,
             watch_positions: self.leaderboard_watch_positions,
+            max_entries_per_s: self.leaderboard_max_entries_per_s,
         }
     }
 }

@@ -6,7 +6,8 @@
 //! the pit loss; a `boxing` projection when a car enters the pit lane),
 //! `race_status` on race control,
 //! `leaderboard` every `leaderboard_interval_ms` of race clock and at once
-//! when the front of the field changes (`BoardPolicy`), and
+//! when the front of the field changes, within a budget of entries per
+//! second for large fields (`BoardPolicy`), and
 //! `car_telemetry` for the track map.
 //!
 //! Delivery: a record's ack is held until every event published after it
