@@ -4,7 +4,8 @@
 //! line or a pit-lane end. In a field of twenty that is every overtake and
 //! every lap; in a field of thousands, where somebody passes somebody on
 //! every tick, it keeps a full leaderboard (a megabyte at 5,000 cars) from
-//! going out on every tick, while the front still updates at once.
+//! going out on every tick, while the front still updates at once (within
+//! the budget below).
 //!
 //! Over both rules sits a budget of `max_entries_per_s` entries per second
 //! of race clock: a board of n entries waits at least n / budget seconds
@@ -12,6 +13,7 @@
 //! boards a second apart, because a 1.5 MB board five times a second is
 //! most of what the broker, Redis and every reader of the processed topic
 //! carry, for a table no screen shows whole at that rate.
+//!
 //! Decided on the race clock only, so a replay publishes the same boards.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
