@@ -26,6 +26,7 @@ use crate::kafka::dlq::DeadLetters;
 use crate::kafka::source::{self, SourceHandle, SourceSpec};
 use crate::kafka::{self as kafka_mod, admin, FetchProfile};
 use crate::schema::prepared::OperationCache;
+use crate::schema::subscription::SubscriptionSlots;
 use crate::web::{self as web_mod, AppState};
 
 /// What a process does. `All` is every role in one process.
@@ -207,6 +208,7 @@ impl Application {
             hub: hub.clone(),
             latest,
             live_races: Arc::default(),
+            subscriptions: Arc::new(SubscriptionSlots::new(settings.websocket.max_connections)),
             sources: sources.iter().map(|s| s.status.clone()).collect(),
         });
         let serves = role.runs(Role::Serve);

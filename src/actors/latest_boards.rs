@@ -8,11 +8,16 @@
 //!
 //! Each board is kept as the JSON it arrived in (what a snapshot sends) and
 //! parsed at most once, by the first reader that wants it as data.
+//!
+//! Each race's board sits in a `watch` channel, so a GraphQL subscription
+//! (`schema::subscription`) wakes on every new board and, when it falls
+//! behind, skips to the newest; the channel closes when the race ends.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use bytestring::ByteString;
+use tokio::sync::watch;
 
 use crate::domain::events::Leaderboard;
 
@@ -38,9 +43,12 @@ impl LatestBoard {
     }
 }
 
+/// A race's newest board; None until the first arrives.
+pub type BoardWatch = watch::Receiver<Option<Arc<LatestBoard>>>;
+
 #[derive(Default)]
 pub struct LatestBoards {
-    boards: RwLock<HashMap<String, Arc<LatestBoard>>>,
+    boards: RwLock<HashMap<String, watch::Sender<Option<Arc<LatestBoard>>>>>,
 }
 
 impl LatestBoards {
@@ -57,14 +65,36 @@ impl LatestBoards {
     }
 
     fn keep(&self, race_id: &str, board: LatestBoard) {
-        let board = Arc::new(board);
+        let board = Some(Arc::new(board));
         let mut boards = self.boards.write().unwrap_or_else(|p| p.into_inner());
-        match boards.get_mut(race_id) {
-            Some(slot) => *slot = board,
+        match boards.get(race_id) {
+            Some(slot) => {
+                slot.send_replace(board);
+            }
             None => {
-                boards.insert(race_id.to_owned(), board);
+                boards.insert(race_id.to_owned(), watch::Sender::new(board));
             }
         }
+    }
+
+    /// Every board of `race_id` from now on, the newest first if there is
+    /// one; it closes when the race ends (`remove`). Call it only for a
+    /// race that is running: its slot stays until the race ends.
+    pub fn watch(&self, race_id: &str) -> BoardWatch {
+        if let Some(slot) = self
+            .boards
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(race_id)
+        {
+            return slot.subscribe();
+        }
+        self.boards
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(race_id.to_owned())
+            .or_insert_with(|| watch::Sender::new(None))
+            .subscribe()
     }
 
     pub fn remove(&self, race_id: &str) {
@@ -79,7 +109,7 @@ impl LatestBoards {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(race_id)
-            .cloned()
+            .and_then(|slot| slot.borrow().clone())
     }
 }
 
@@ -131,5 +161,22 @@ mod tests {
     fn json_that_is_not_a_leaderboard_parses_to_none() {
         let board = LatestBoard::new(ByteString::from_static(r#"{"type":"leaderboard"}"#));
         assert!(board.parsed().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_watcher_sees_the_newest_board_and_the_end() {
+        let boards = LatestBoards::default();
+        let mut early = boards.watch("r");
+        assert!(boards.get("r").is_none(), "a watcher adds no board");
+        boards.set("r", ByteString::from_static("1"));
+        boards.set("r", ByteString::from_static("2"));
+        early.changed().await.unwrap();
+        let newest = early.borrow_and_update().clone().unwrap();
+        assert_eq!(&*newest.json, "2", "a watcher behind skips to the newest");
+        let mut late = boards.watch("r");
+        assert_eq!(&*late.borrow_and_update().clone().unwrap().json, "2");
+        boards.remove("r");
+        assert!(early.changed().await.is_err(), "closed when the race ends");
+        assert!(late.changed().await.is_err());
     }
 }

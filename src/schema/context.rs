@@ -1,9 +1,11 @@
 //! What every resolver may use: the PostgreSQL and Redis pools, the newest
-//! leaderboards this server's hub has seen, and the rows of those races.
+//! leaderboards this server's hub has seen, the rows of those races, and
+//! the places left for subscriptions.
 
 use std::sync::Arc;
 
 use super::live_races::LiveRaces;
+use super::subscription::SubscriptionSlots;
 use crate::actors::latest_boards::LatestBoards;
 use crate::db::Keys;
 
@@ -14,6 +16,7 @@ pub struct Context {
     pub keys: Keys,
     pub latest: Arc<LatestBoards>,
     pub live_races: Arc<LiveRaces>,
+    pub subscriptions: Arc<SubscriptionSlots>,
 }
 
 impl juniper::Context for Context {}

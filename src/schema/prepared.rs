@@ -28,7 +28,7 @@ type Validated<'a> = ValidatedOperation<
     'a,
     super::Query,
     juniper::EmptyMutation<super::Context>,
-    juniper::EmptySubscription<super::Context>,
+    super::Subscription,
 >;
 
 /// What a [`Prepared`] borrows from.
@@ -125,6 +125,12 @@ impl OperationCache {
 
     pub fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// The schema to share with a connection that outlives the request
+    /// (a subscription's).
+    pub fn shared_schema(&self) -> Arc<Schema> {
+        self.schema.clone()
     }
 
     /// The prepared operation, from the cache or prepared now. Documents

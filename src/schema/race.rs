@@ -260,7 +260,7 @@ impl Entry {
 
 /// The order of the field at one instant. Getters only: it is resolved
 /// `Eager`ly, rows and all. Shared, not copied, from the hub's memory.
-pub struct Standing(Arc<Leaderboard>);
+pub struct Standing(pub(super) Arc<Leaderboard>);
 
 #[graphql_object(context = Context)]
 impl Standing {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use juniper::http::{GraphQLBatchRequest, GraphQLBatchResponse, GraphQLRequest, GraphQLResponse};
-use juniper::{InputValue, Variables};
+use juniper::{InputValue, OperationType, Variables};
 use serde_json::json;
 
 use super::AppState;
@@ -114,6 +114,12 @@ enum Ready {
 fn admit(state: &AppState, op: &GraphQLRequest) -> Result<Ready, String> {
     let variables = op.variables();
     match state.graphql.get(&op.query, op.operation_name.as_deref()) {
+        Ok(prepared) if prepared.operation().operation_type() == OperationType::Subscription => {
+            Err(
+                "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)"
+                    .into(),
+            )
+        }
         Ok(prepared) => {
             limits::price(prepared.document(), &variables).map_err(|e| e.to_string())?;
             Ok(Ready::Run(prepared, variables))
@@ -123,13 +129,14 @@ fn admit(state: &AppState, op: &GraphQLRequest) -> Result<Ready, String> {
     }
 }
 
-fn context(state: &AppState) -> Context {
+pub fn context(state: &AppState) -> Context {
     Context {
         pg: state.pg.clone(),
         redis: state.redis.clone(),
         keys: state.keys.clone(),
         latest: state.latest.clone(),
         live_races: state.live_races.clone(),
+        subscriptions: state.subscriptions.clone(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod cors;
 pub mod dashboard;
 pub mod error;
 pub mod graphql;
+pub mod graphql_ws;
 pub mod health;
 pub mod index;
 pub mod stalled;
@@ -27,6 +28,7 @@ use crate::db::Keys;
 use crate::kafka::source::SourceStatus;
 use crate::schema::live_races::LiveRaces;
 use crate::schema::prepared::OperationCache;
+use crate::schema::subscription::SubscriptionSlots;
 
 /// Shared by every handler.
 pub struct AppState {
@@ -43,6 +45,8 @@ pub struct AppState {
     pub latest: Arc<LatestBoards>,
     /// The rows of the races `latest` holds, kept for GraphQL.
     pub live_races: Arc<LiveRaces>,
+    /// Places for GraphQL subscriptions.
+    pub subscriptions: Arc<SubscriptionSlots>,
     /// The consumers this process runs, for `/readyz`.
     pub sources: Vec<Arc<SourceStatus>>,
 }
@@ -67,6 +71,11 @@ pub fn public_routes(cfg: &mut web::ServiceConfig, http: &HttpSettings) {
                 .route(web::get().to(graphql::graphql_get)),
         )
         .route("/graphiql", web::get().to(dashboard::graphiql))
+        .service(
+            web::resource("/graphql/ws")
+                .wrap(from_fn(auth::socket))
+                .route(web::get().to(graphql_ws::connect)),
+        )
         .service(
             web::resource("/ws")
                 .wrap(from_fn(auth::socket))

@@ -11,6 +11,17 @@ use serde_json::{json, Value};
 
 use super::{TestApp, WsClient};
 
+/// A WebSocket upgrade the server refused with `status`.
+pub fn assert_refused<T>(result: Result<T, awc::error::WsClientError>, status: u16) {
+    match result {
+        Err(awc::error::WsClientError::InvalidResponseStatus(got)) => {
+            assert_eq!(got.as_u16(), status)
+        }
+        Err(other) => panic!("expected {status}, got {other:?}"),
+        Ok(_) => panic!("expected {status}, the upgrade was accepted"),
+    }
+}
+
 /// Sessions the hub holds right now.
 pub async fn hub_sessions(app: &TestApp) -> usize {
     let hub = app
