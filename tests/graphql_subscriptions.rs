@@ -179,6 +179,45 @@ async fn a_leaderboard_subscription_follows_a_race_to_its_end() {
     app.cleanup().await;
 }
 
+/// A race the history has running but this server's hub has no board of
+/// (it ended just before, or was abandoned): the subscription waits, and
+/// ends once the history no longer has the race running.
+#[actix_web::test]
+async fn a_subscription_without_boards_ends_when_the_race_is_no_longer_running() {
+    let app = TestApp::spawn(Role::Serve).await;
+    let pg = app.pg().await;
+    pg.execute(
+        "INSERT INTO races (race_id, name, track_id, track, total_laps, sample_hz, seed) \
+         VALUES ('r-quiet', 'Quiet', 'street', '{}', 3, 10, 1)",
+        &[],
+    )
+    .await
+    .expect("race row");
+    let mut ws = connect(&app).await;
+    subscribe(&mut ws, "quiet", "r-quiet").await;
+    // Running and silent: nothing comes, not even an error, past the
+    // server's first look at the history.
+    let waited = Instant::now();
+    while waited.elapsed() < Duration::from_secs(7) {
+        ws.ws.send(json!({"type": "ping"})).await;
+        if let Some(msg) = ws.ws.next_json(Duration::from_secs(1)).await {
+            let keep_alive = matches!(msg["type"].as_str(), Some("ping" | "pong"));
+            assert!(keep_alive, "a running race's subscription waits: {msg}");
+        }
+    }
+    pg.execute(
+        "UPDATE races SET status = 'finished' WHERE race_id = 'r-quiet'",
+        &[],
+    )
+    .await
+    .expect("finish");
+    let end = next_message(&mut ws, Duration::from_secs(15)).await;
+    assert_eq!(end["type"], "complete", "{end}");
+    assert_eq!(end["id"], "quiet", "{end}");
+    assert!(waited.elapsed() < Duration::from_secs(25));
+    app.cleanup().await;
+}
+
 /// The socket keeps `/ws`'s Origin allow-list; over HTTP a subscription gets
 /// an error that says where subscriptions are served.
 #[actix_web::test]

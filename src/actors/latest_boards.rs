@@ -97,6 +97,21 @@ impl LatestBoards {
             .subscribe()
     }
 
+    /// Gives back a watcher. A slot that never got a board and is watched
+    /// by nobody else goes: it was made for a race the hub has not seen
+    /// (or has just seen end), and `remove` would never come for it.
+    pub fn unwatch(&self, race_id: &str, watcher: BoardWatch) {
+        drop(watcher);
+        let mut boards = self.boards.write().unwrap_or_else(|p| p.into_inner());
+        // Under the write lock no `watch` can subscribe in between.
+        if boards
+            .get(race_id)
+            .is_some_and(|slot| slot.receiver_count() == 0 && slot.borrow().is_none())
+        {
+            boards.remove(race_id);
+        }
+    }
+
     pub fn remove(&self, race_id: &str) {
         self.boards
             .write()
@@ -178,5 +193,18 @@ mod tests {
         boards.remove("r");
         assert!(early.changed().await.is_err(), "closed when the race ends");
         assert!(late.changed().await.is_err());
+    }
+
+    #[test]
+    fn an_empty_slot_goes_with_its_last_watcher_and_a_board_stays() {
+        let boards = LatestBoards::default();
+        let (a, b) = (boards.watch("r"), boards.watch("r"));
+        boards.unwatch("r", a);
+        assert!(boards.boards.read().unwrap().contains_key("r"), "b watches");
+        boards.unwatch("r", b);
+        assert!(!boards.boards.read().unwrap().contains_key("r"), "nobody");
+        boards.set("s", ByteString::from_static("1"));
+        boards.unwatch("s", boards.watch("s"));
+        assert!(boards.get("s").is_some(), "a race with a board stays");
     }
 }

@@ -3,19 +3,23 @@
 //! running race's leaderboard as this server's hub receives it
 //! (`LatestBoards`), the newest first. A subscriber that falls behind skips
 //! to the newest board rather than queueing old ones, and the stream ends
-//! with the race. Live subscriptions are capped (`websocket.max_connections`).
+//! with the race (or, for a race the hub has no board of, when the history
+//! no longer has it running). Live subscriptions are capped
+//! (`websocket.max_connections`).
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::stream::{self, Stream};
 use juniper::{graphql_subscription, FieldError, FieldResult};
 
 use super::race::Standing;
 use super::Context;
-use crate::actors::latest_boards::BoardWatch;
+use crate::actors::latest_boards::{BoardWatch, LatestBoards};
 use crate::db::queries;
+use crate::domain::events::Leaderboard;
 
 pub struct Subscription;
 
@@ -81,23 +85,77 @@ impl Subscription {
         let mut boards = ctx.latest.watch(&race_id);
         // The board already there is the first to send.
         boards.mark_changed();
+        let watching = Watching {
+            boards: Some(boards),
+            latest: ctx.latest.clone(),
+            pg: ctx.pg.clone(),
+            race_id,
+            _slot: slot,
+        };
         Ok(Box::pin(stream::unfold(
-            (boards, slot),
-            |(mut boards, slot)| async move {
-                let board = next_board(&mut boards).await?;
-                Some((Ok(Standing(board)), (boards, slot)))
+            watching,
+            |mut watching| async move {
+                let board = watching.next_board().await?;
+                Some((Ok(Standing(board)), watching))
             },
         )))
     }
 }
 
-/// The next board of the race as data; None when the race has ended.
-async fn next_board(boards: &mut BoardWatch) -> Option<Arc<crate::domain::events::Leaderboard>> {
-    loop {
-        boards.changed().await.ok()?;
-        let newest = boards.borrow_and_update().clone();
-        if let Some(board) = newest.and_then(|b| b.parsed()) {
-            return Some(board);
+/// How long a subscription waits for a race's first board before it asks
+/// the history whether the race still runs: the hub may have seen the race
+/// end just before the subscription came, while storage still said
+/// "running", and such a race sends nothing more.
+const NO_BOARD_RECHECK: Duration = Duration::from_secs(5);
+
+/// One subscription's state: its race's boards and its place.
+struct Watching {
+    /// Always Some until dropped; taken to give it back.
+    boards: Option<BoardWatch>,
+    latest: Arc<LatestBoards>,
+    pg: deadpool_postgres::Pool,
+    race_id: String,
+    _slot: Slot,
+}
+
+impl Watching {
+    /// The next board of the race as data; None when the race has ended.
+    async fn next_board(&mut self) -> Option<Arc<Leaderboard>> {
+        loop {
+            let boards = self.boards.as_mut()?;
+            if boards.borrow().is_some() {
+                boards.changed().await.ok()?;
+            } else {
+                match tokio::time::timeout(NO_BOARD_RECHECK, boards.changed()).await {
+                    Ok(changed) => changed.ok()?,
+                    Err(_) if still_running(&self.pg, &self.race_id).await => continue,
+                    Err(_) => return None,
+                }
+            }
+            let newest = boards.borrow_and_update().clone();
+            if let Some(board) = newest.and_then(|b| b.parsed()) {
+                return Some(board);
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        if let Some(boards) = self.boards.take() {
+            self.latest.unwatch(&self.race_id, boards);
+        }
+    }
+}
+
+/// Whether the history still has the race running; a history that cannot
+/// be asked ends no subscription.
+async fn still_running(pg: &deadpool_postgres::Pool, race_id: &str) -> bool {
+    match queries::race(pg, race_id).await {
+        Ok(row) => row.is_some_and(|row| row.status == "running"),
+        Err(e) => {
+            log::warn!("subscription to {race_id}: race status unknown: {e}");
+            true
         }
     }
 }
