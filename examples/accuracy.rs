@@ -15,10 +15,18 @@
 //! docs/accuracy.md). Processing never sees the truth: it gets the samples
 //! and race control announcements only, as the processing actor does.
 
+#[path = "accuracy/compare.rs"]
+mod compare;
+#[path = "accuracy/gaps.rs"]
+mod gaps;
 #[path = "accuracy/race.rs"]
 mod race;
+#[path = "accuracy/rejoin.rs"]
+mod rejoin;
 #[path = "accuracy/report.rs"]
 mod report;
+#[path = "accuracy/result.rs"]
+mod result;
 #[path = "accuracy/stats.rs"]
 mod stats;
 #[path = "accuracy/throughput.rs"]

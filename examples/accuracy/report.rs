@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::race::RaceResult;
+use super::result::RaceResult;
 use super::stats::{Brier, Errors, Ratio};
 use super::throughput::Throughput;
 use super::Args;
