@@ -175,6 +175,34 @@ try {
   const lapRows = page.getByTestId("lap-row");
   await until("at least one lap row from history", 20_000, async () => (await lapRows.count()) > 0);
   log(`finished race shows ${await lapRows.count()} lap rows from history`);
+
+  // ---- GraphiQL: a leaderboard subscription over /graphql/ws, on a slower
+  // race started through the API so that it is still running when the
+  // editor has loaded.
+  const started2 = await page.request.post(`${BASE_URL}/api/races`, {
+    data: { name: "e2e graphiql", track: "street", cars: 3, laps: 2, sample_hz: 10, time_scale: 4, safety_car_probability: 0 },
+  });
+  if (started2.status() !== 202) fail(`POST /api/races answered ${started2.status()}`);
+  const race2 = (await started2.json()).race_id;
+  await until("the second race to run", 20_000, async () => {
+    const r = await page.request.get(`${BASE_URL}/api/races/${encodeURIComponent(race2)}`);
+    return r.ok() && (await r.json()).status === "running";
+  });
+  const subscription = `subscription { leaderboard(raceId: "${race2}") { leaderLap entries { position carId } } }`;
+  await page.goto(`${BASE_URL}/graphiql?query=${encodeURIComponent(subscription)}`, { waitUntil: "domcontentloaded" });
+  const execute = page.locator(".graphiql-execute-button");
+  await execute.waitFor({ timeout: 20_000 });
+  await until("GraphiQL's editor to hold the subscription", 15_000, async () =>
+    ((await page.locator(".graphiql-query-editor").textContent()) ?? "").includes("leaderboard"),
+  );
+  await execute.click();
+  const response = page.locator(".graphiql-response");
+  let shown = "";
+  await until("a leaderboard from the subscription in GraphiQL", 30_000, async () => {
+    shown = ((await response.textContent()) ?? "").replace(/\s+/g, " ");
+    return shown.includes('"carId"') && shown.includes('"leaderLap"');
+  }).catch((err) => fail(`${err.message}; the response pane shows: ${shown.slice(0, 300)}`));
+  log("GraphiQL streams the leaderboard subscription");
   log("PASSED");
 } catch (err) {
   exitCode = 1;
