@@ -12,6 +12,12 @@ use pitwall::config::Settings;
 use pitwall::domain::commands::{self, Command, RaceParams};
 use pitwall::web::control;
 
+/// mimalloc instead of glibc malloc: every role allocates small, short-lived
+/// values per record and per request (JSON, GraphQL values), where glibc
+/// spent a quarter of a GraphQL request's CPU (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Pitwall: real-time race telemetry. Every role shares Kafka, Redis and
 /// PostgreSQL and never calls another directly, so each may run in its own
 /// process (or many) or all together in one.
