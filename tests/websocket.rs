@@ -595,6 +595,22 @@ async fn a_late_subscriber_gets_a_full_snapshot() {
     app.cleanup().await;
 }
 
+/// The event ids `ws` receives stamped from race clock `base` on (earlier
+/// ones are late probes), up to and including the first of type `last`.
+async fn event_ids_until(ws: &mut WsClient, base: u64, last: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    loop {
+        let msg = ws.next_json(Duration::from_secs(10)).await.expect("events");
+        if msg["ts_ms"].as_u64().unwrap() < base {
+            continue;
+        }
+        ids.push(msg["event_id"].as_str().unwrap().to_string());
+        if msg["type"] == last {
+            return ids;
+        }
+    }
+}
+
 /// Events published straight to telemetry_processed: an event id seen twice
 /// reaches a client once, `car_ids` filters per-car events but not
 /// race-wide ones, and channels filter by type.
@@ -668,23 +684,8 @@ async fn duplicates_are_dropped_and_filters_apply() {
         publish(e).await;
     }
     // Both end with the last relevant event; collect up to it.
-    let mut seen_all = Vec::new();
-    loop {
-        let msg = all
-            .next_json(Duration::from_secs(10))
-            .await
-            .expect("events");
-        if msg["ts_ms"].as_u64().unwrap() < base {
-            continue; // a late probe
-        }
-        let last = msg["type"] == "leaderboard";
-        seen_all.push(msg["event_id"].as_str().unwrap().to_string());
-        if last {
-            break;
-        }
-    }
     assert_eq!(
-        seen_all,
+        event_ids_until(&mut all, base, "leaderboard").await,
         vec![
             format!("{race}:lap_completed:7:{base}"),
             format!("{race}:lap_completed:8:{base}"),
@@ -693,23 +694,8 @@ async fn duplicates_are_dropped_and_filters_apply() {
             format!("{race}:leaderboard:{}", base + 3),
         ]
     );
-    let mut seen_car7 = Vec::new();
-    loop {
-        let msg = car7
-            .next_json(Duration::from_secs(10))
-            .await
-            .expect("events");
-        if msg["ts_ms"].as_u64().unwrap() < base {
-            continue;
-        }
-        let last = msg["type"] == "race_status";
-        seen_car7.push(msg["event_id"].as_str().unwrap().to_string());
-        if last {
-            break;
-        }
-    }
     assert_eq!(
-        seen_car7,
+        event_ids_until(&mut car7, base, "race_status").await,
         vec![
             format!("{race}:lap_completed:7:{base}"),
             format!("{race}:race_status:{}", base + 2),
