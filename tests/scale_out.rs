@@ -462,11 +462,11 @@ async fn scenario(kill: &str) {
         let moves: Vec<String> = ["process-a", "process-b"]
             .iter()
             .flat_map(|name| {
-                let log = cluster.proc(name).log_text();
-                log.lines()
-                    .filter(|l| l.contains("revoked") || l.contains("SESSTMOUT"))
-                    .map(|l| format!("{name}: {l}"))
-                    .collect::<Vec<_>>()
+                cluster
+                    .proc(name)
+                    .log_lines_with(&["revoked", "SESSTMOUT"])
+                    .into_iter()
+                    .map(move |l| format!("{name}: {l}"))
             })
             .collect();
         panic!(
@@ -610,13 +610,9 @@ async fn scenario(kill: &str) {
     }
 
     // Replay: the ids published again by the survivor.
-    let replay_lines: Vec<String> = cluster
+    let replay_lines = cluster
         .proc(survivor)
-        .log_text()
-        .lines()
-        .filter(|l| l.contains(" replays ") || l.contains("revoked") || l.contains("assigned"))
-        .map(str::to_owned)
-        .collect();
+        .log_lines_with(&[" replays ", "revoked", "assigned"]);
     let survivor_in = metric_sum(
         &cluster.metrics(survivor).await,
         "pitwall_records_in_total",

@@ -67,6 +67,15 @@ impl Proc {
         all[all.len().saturating_sub(lines)..].join("\n")
     }
 
+    /// The lines of the process's log that contain any of `needles`.
+    pub fn log_lines_with(&self, needles: &[&str]) -> Vec<String> {
+        self.log_text()
+            .lines()
+            .filter(|l| needles.iter().any(|n| l.contains(n)))
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn log_text(&self) -> String {
         let mut text = String::new();
         if let Ok(mut f) = File::open(&self.log) {
