@@ -61,7 +61,8 @@ async fn live_and_history_in_one_query_and_bombs_refused() {
                  stints {{ carId stint compound laps }}
                  pitStops {{ carId }} raceControl {{ kind message }}
                  gapHistory(carId: 2) {{ tsMs position }}
-                 telemetry(carId: 1, maxPoints: 50) {{ tsMs speedKph gear }} }} }}"#
+                 telemetry(carId: 1, maxPoints: 50) {{ tsMs speedKph gear }}
+                 afterTheFlag: telemetry(carId: 1, from: 1e9, to: 2e9) {{ tsMs }} }} }}"#
         ))
         .await;
     assert!(body.get("errors").is_none(), "{body}");
@@ -77,6 +78,7 @@ async fn live_and_history_in_one_query_and_bombs_refused() {
     assert!(telemetry
         .windows(2)
         .all(|w| w[0]["tsMs"].as_f64() < w[1]["tsMs"].as_f64()));
+    assert_eq!(race["afterTheFlag"], json!([]), "a range without samples");
     assert!(!race["gapHistory"].as_array().unwrap().is_empty());
     assert!(race["raceControl"]
         .as_array()
