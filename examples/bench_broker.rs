@@ -10,6 +10,11 @@
 //! Settings (broker) come from `PITWALL__…` as for `pitwall`. The frames are
 //! generated before the clock starts; the clock stops when the consumer has
 //! read the last record. Prints one table row per field size.
+//!
+//! Then the floor under every latency figure: one hop (produce, acknowledged,
+//! fetched by a consumer) at the end-to-end scenario's pace, 50 twenty-car
+//! frames a second, with the latency paths' `fetch.wait.max.ms` and with 0.
+//! A WebSocket event crosses the broker twice (raw, then processed).
 
 #[path = "common/bench_kafka.rs"]
 mod bench_kafka;
@@ -27,6 +32,10 @@ use rdkafka::producer::FutureProducer;
 use rdkafka::{Message, Offset, TopicPartitionList};
 
 const FIELDS: [u32; 2] = [20, 5000];
+/// The end-to-end scenario's record rate (20 cars × 50 Hz, one frame a tick).
+const HOP_RECORDS_PER_S: u64 = 50;
+/// Five seconds at that rate, per fetch wait.
+const HOP_RECORDS: usize = 250;
 /// A case that has not finished by then is reported as such.
 const CASE_LIMIT: Duration = Duration::from_secs(60);
 
@@ -137,6 +146,84 @@ async fn run(settings: &Settings, producer: &FutureProducer, cars: u32, samples:
     }
 }
 
+/// Microseconds each of `HOP_RECORDS` twenty-car frames took to be
+/// acknowledged, and to reach a consumer whose fetches wait `wait_ms`.
+struct Hop {
+    acked_us: Vec<u64>,
+    consumed_us: Vec<u64>,
+}
+
+async fn one_hop(settings: &Settings, producer: &FutureProducer, wait_ms: u32) -> Hop {
+    let (payload, _) = frames(20, 20).swap_remove(0);
+    let topic = fresh_topic(&settings.kafka.brokers, "bench_hop").await;
+    let group = format!("{}-bench-hop", settings.kafka.group_prefix);
+    let mut config = consumer_config(&settings.kafka, &group, FetchProfile::Latency);
+    config
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", wait_ms.to_string());
+    let consumer: BaseConsumer = config.create().expect("consumer");
+    let mut assignment = TopicPartitionList::new();
+    assignment
+        .add_partition_offset(&topic, 0, Offset::Beginning)
+        .expect("partition");
+    consumer.assign(&assignment).expect("assign");
+    // The key carries the send instant (the payload is the same frame each
+    // time); records keyed `warm-up` are sent until the consumer reads one,
+    // so its first fetches are not timed.
+    let (warm, warmed) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let deadline = Instant::now() + CASE_LIMIT;
+        let mut consumed_us = Vec::with_capacity(HOP_RECORDS);
+        while consumed_us.len() < HOP_RECORDS && Instant::now() < deadline {
+            if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+                let key = m.key().and_then(|k| std::str::from_utf8(k).ok());
+                match key.map(str::parse::<u64>) {
+                    Some(Ok(sent)) => {
+                        consumed_us.push(pitwall::kafka::now_us().saturating_sub(sent))
+                    }
+                    _ => {
+                        let _ = warm.send(());
+                    }
+                }
+            }
+        }
+        consumed_us
+    });
+    while let Err(std::sync::mpsc::TryRecvError::Empty) = warmed.try_recv() {
+        let _ = send_waiting(producer, &topic, "warm-up", &payload)
+            .await
+            .await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut acked_us = Vec::with_capacity(HOP_RECORDS);
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / HOP_RECORDS_PER_S));
+    for _ in 0..HOP_RECORDS {
+        tick.tick().await;
+        let start = Instant::now();
+        let key = pitwall::kafka::now_us().to_string();
+        if let Ok(Ok(_)) = send_waiting(producer, &topic, &key, &payload).await.await {
+            acked_us.push(start.elapsed().as_micros() as u64);
+        }
+    }
+    let consumed_us = tokio::task::spawn_blocking(move || reader.join().unwrap_or_default())
+        .await
+        .unwrap_or_default();
+    Hop {
+        acked_us,
+        consumed_us,
+    }
+}
+
+/// "p50 / p99" in milliseconds, or "—" for no values.
+fn p50_p99(values: &mut [u64]) -> String {
+    if values.is_empty() {
+        return "—".into();
+    }
+    values.sort_unstable();
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    format!("{:.1} / {:.1}", at(0.5), at(0.99))
+}
+
 #[actix_web::main]
 async fn main() {
     let per_case: u64 = std::env::args()
@@ -166,6 +253,28 @@ async fn main() {
             o.read,
             o.records,
             o.failed
+        );
+    }
+
+    println!();
+    println!(
+        "One hop: {HOP_RECORDS} twenty-car frames, {HOP_RECORDS_PER_S} a second, each \
+         acknowledged before the next, to a fresh one-partition topic and its consumer"
+    );
+    println!();
+    println!("| consumer's fetch.wait.max.ms | acknowledged, p50 / p99 ms | produced → consumed, p50 / p99 ms | consumed |");
+    println!("|---|---:|---:|---:|");
+    let configured = settings.kafka.fetch_wait_ms;
+    for (wait, label) in [
+        (configured, format!("{configured} (the latency paths')")),
+        (0, "0".into()),
+    ] {
+        let mut hop = one_hop(&settings, &producer, wait).await;
+        println!(
+            "| {label} | {} | {} | {} of {HOP_RECORDS} |",
+            p50_p99(&mut hop.acked_us),
+            p50_p99(&mut hop.consumed_us),
+            hop.consumed_us.len()
         );
     }
 }
