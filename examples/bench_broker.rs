@@ -27,6 +27,7 @@ use pitwall::config::Settings;
 use pitwall::domain::records::{Frame, RawRecord, SCHEMA_VERSION};
 use pitwall::domain::sim::{RaceConfig, RaceSim};
 use pitwall::kafka::{consumer_config, FetchProfile};
+use pitwall::loadtest::histogram::Histogram;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::FutureProducer;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -77,18 +78,27 @@ fn frames(cars: u32, samples_wanted: u64) -> Vec<(String, u64)> {
     out
 }
 
-/// Reads `records` records of `topic` from its start on a thread of its own;
-/// returns when it has them all (or at the limit) with how many it read.
-fn consume(settings: &Settings, topic: &str, records: u64) -> std::thread::JoinHandle<u64> {
+/// A latency-path consumer of `topic`'s only partition from its start,
+/// whose fetches wait `wait_ms`; it commits nothing.
+fn reader(settings: &Settings, topic: &str, wait_ms: u32) -> BaseConsumer {
     let group = format!("{}-bench-broker", settings.kafka.group_prefix);
     let mut config = consumer_config(&settings.kafka, &group, FetchProfile::Latency);
-    config.set("enable.auto.commit", "false");
+    config
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", wait_ms.to_string());
     let consumer: BaseConsumer = config.create().expect("consumer");
     let mut assignment = TopicPartitionList::new();
     assignment
         .add_partition_offset(topic, 0, Offset::Beginning)
         .expect("partition");
     consumer.assign(&assignment).expect("assign");
+    consumer
+}
+
+/// Reads `records` records of `topic` from its start on a thread of its own;
+/// returns when it has them all (or at the limit) with how many it read.
+fn consume(settings: &Settings, topic: &str, records: u64) -> std::thread::JoinHandle<u64> {
+    let consumer = reader(settings, topic, settings.kafka.fetch_wait_ms);
     std::thread::spawn(move || {
         let deadline = Instant::now() + CASE_LIMIT;
         let mut read = 0u64;
@@ -149,37 +159,27 @@ async fn run(settings: &Settings, producer: &FutureProducer, cars: u32, samples:
 /// Microseconds each of `HOP_RECORDS` twenty-car frames took to be
 /// acknowledged, and to reach a consumer whose fetches wait `wait_ms`.
 struct Hop {
-    acked_us: Vec<u64>,
-    consumed_us: Vec<u64>,
+    acked_us: Histogram,
+    consumed_us: Histogram,
 }
 
 async fn one_hop(settings: &Settings, producer: &FutureProducer, wait_ms: u32) -> Hop {
     let (payload, _) = frames(20, 20).swap_remove(0);
     let topic = fresh_topic(&settings.kafka.brokers, "bench_hop").await;
-    let group = format!("{}-bench-hop", settings.kafka.group_prefix);
-    let mut config = consumer_config(&settings.kafka, &group, FetchProfile::Latency);
-    config
-        .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", wait_ms.to_string());
-    let consumer: BaseConsumer = config.create().expect("consumer");
-    let mut assignment = TopicPartitionList::new();
-    assignment
-        .add_partition_offset(&topic, 0, Offset::Beginning)
-        .expect("partition");
-    consumer.assign(&assignment).expect("assign");
+    let consumer = reader(settings, &topic, wait_ms);
     // The key carries the send instant (the payload is the same frame each
     // time); records keyed `warm-up` are sent until the consumer reads one,
     // so its first fetches are not timed.
     let (warm, warmed) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
         let deadline = Instant::now() + CASE_LIMIT;
-        let mut consumed_us = Vec::with_capacity(HOP_RECORDS);
-        while consumed_us.len() < HOP_RECORDS && Instant::now() < deadline {
+        let mut consumed_us = Histogram::default();
+        while consumed_us.count() < HOP_RECORDS as u64 && Instant::now() < deadline {
             if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
                 let key = m.key().and_then(|k| std::str::from_utf8(k).ok());
                 match key.map(str::parse::<u64>) {
                     Some(Ok(sent)) => {
-                        consumed_us.push(pitwall::kafka::now_us().saturating_sub(sent))
+                        consumed_us.record(pitwall::kafka::now_us().saturating_sub(sent))
                     }
                     _ => {
                         let _ = warm.send(());
@@ -195,14 +195,14 @@ async fn one_hop(settings: &Settings, producer: &FutureProducer, wait_ms: u32) -
             .await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let mut acked_us = Vec::with_capacity(HOP_RECORDS);
+    let mut acked_us = Histogram::default();
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / HOP_RECORDS_PER_S));
     for _ in 0..HOP_RECORDS {
         tick.tick().await;
         let start = Instant::now();
         let key = pitwall::kafka::now_us().to_string();
         if let Ok(Ok(_)) = send_waiting(producer, &topic, &key, &payload).await.await {
-            acked_us.push(start.elapsed().as_micros() as u64);
+            acked_us.record(start.elapsed().as_micros() as u64);
         }
     }
     let consumed_us = tokio::task::spawn_blocking(move || reader.join().unwrap_or_default())
@@ -215,13 +215,11 @@ async fn one_hop(settings: &Settings, producer: &FutureProducer, wait_ms: u32) -
 }
 
 /// "p50 / p99" in milliseconds, or "—" for no values.
-fn p50_p99(values: &mut [u64]) -> String {
-    if values.is_empty() {
-        return "—".into();
+fn p50_p99(us: &Histogram) -> String {
+    match (us.percentile(50.0), us.percentile(99.0)) {
+        (Some(p50), Some(p99)) => format!("{:.1} / {:.1}", p50 as f64 / 1e3, p99 as f64 / 1e3),
+        _ => "—".into(),
     }
-    values.sort_unstable();
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
-    format!("{:.1} / {:.1}", at(0.5), at(0.99))
 }
 
 #[actix_web::main]
@@ -269,12 +267,12 @@ async fn main() {
         (configured, format!("{configured} (the latency paths')")),
         (0, "0".into()),
     ] {
-        let mut hop = one_hop(&settings, &producer, wait).await;
+        let hop = one_hop(&settings, &producer, wait).await;
         println!(
             "| {label} | {} | {} | {} of {HOP_RECORDS} |",
-            p50_p99(&mut hop.acked_us),
-            p50_p99(&mut hop.consumed_us),
-            hop.consumed_us.len()
+            p50_p99(&hop.acked_us),
+            p50_p99(&hop.consumed_us),
+            hop.consumed_us.count()
         );
     }
 }
