@@ -72,7 +72,7 @@ isolate() {
   export PITWALL__HTTP__BIND="127.0.0.1:$PORT"
   export PITWALL__KAFKA__TOPICS__RAW="${id}_raw" PITWALL__KAFKA__TOPICS__PROCESSED="${id}_processed"
   export PITWALL__KAFKA__TOPICS__DLQ="${id}_dlq" PITWALL__KAFKA__TOPICS__COMMANDS="${id}_commands"
-  export PITWALL__KAFKA__PARTITIONS=2 PITWALL__KAFKA__GROUP_PREFIX="$id"
+  export PITWALL__KAFKA__PARTITIONS=1 PITWALL__KAFKA__GROUP_PREFIX="$id"
   export PITWALL__POSTGRES__URL="postgres://postgres@127.0.0.1:5432/$db" PITWALL__REDIS__PREFIX="${id}:"
 }
 
@@ -312,7 +312,7 @@ $(cat "$WORK/broker.md")
 
 ## The pipeline: \`pitwall loadtest\` against \`pitwall all\`
 
-One \`pitwall all\` with its own topics (2 partitions), groups, database
+One \`pitwall all\` with its own topics (1 partition, the default: a race lives on one), groups, database
 and Redis prefix; then, against it:
 
     $BIN/pitwall loadtest --races 1 --cars 20 --hz 50 --duration 20s --ws-clients 20 --read-back-after --server http://127.0.0.1:PORT

@@ -258,7 +258,7 @@ mod tests {
         let s = Settings::load_from(None, env(&[])).unwrap();
         assert_eq!(s.kafka.topics.raw, "telemetry_raw");
         assert_eq!(s.redis.prefix, "pitwall:");
-        assert_eq!(s.kafka.partitions, 2);
+        assert_eq!(s.kafka.partitions, 1);
     }
 
     #[test]
