@@ -49,7 +49,7 @@ cargo build --profile "$PROFILE" --bin pitwall --examples 2>&1 | tail -n 2 >&2
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 # The local broker's sqlite file: Tansu answered more slowly as it grew
 # (docs/broker.md), so the header says how big it was.
-TANSU_DB="${PITWALL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pitwall}/tansu-data/tansu.db"
+TANSU_DB="$(bash scripts/stack.sh broker-db)"
 broker_db_mb() { if [ -f "$TANSU_DB" ]; then du -m "$TANSU_DB" | cut -f1; else echo "—"; fi; }
 DB_START=$(broker_db_mb)
 SERVER=""

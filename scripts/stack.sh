@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Brings the local stack up, reports on it, or takes it down:
-#   scripts/stack.sh up | status | down | reset
+#   scripts/stack.sh up | status | down | reset | broker-db
+# (broker-db prints the path of Tansu's sqlite file, for scripts that
+# report its size.)
 # PostgreSQL and Redis come from Debian's packages (installed where missing),
 # the Kafka-protocol broker is Tansu 0.6.0 built once into a cache outside the
 # repository. Idempotent: what already runs is left alone.
@@ -176,5 +178,6 @@ case "${1:-up}" in
   status) status ;;
   down) down ;;
   reset) reset ;;
-  *) echo "usage: $0 up|status|down|reset" >&2; exit 2 ;;
+  broker-db) echo "$TANSU_DATA/tansu.db" ;;
+  *) echo "usage: $0 up|status|down|reset|broker-db" >&2; exit 2 ;;
 esac
