@@ -129,7 +129,7 @@ async fn run(settings: &Settings, producer: &FutureProducer, cars: u32, samples:
     let records = frames.len() as u64;
     let bytes: u64 = frames.iter().map(|(f, _)| f.len() as u64).sum();
     let samples: u64 = frames.iter().map(|(_, n)| n).sum();
-    let reader = consume(settings, &topic, records);
+    let reading = consume(settings, &topic, records);
     let mut failed = 0;
     let start = Instant::now();
     let mut deliveries = Vec::with_capacity(frames.len());
@@ -142,7 +142,7 @@ async fn run(settings: &Settings, producer: &FutureProducer, cars: u32, samples:
         }
     }
     let acked = start.elapsed();
-    let read = tokio::task::spawn_blocking(move || reader.join().unwrap_or(0))
+    let read = tokio::task::spawn_blocking(move || reading.join().unwrap_or(0))
         .await
         .unwrap_or(0);
     Outcome {
@@ -171,7 +171,7 @@ async fn one_hop(settings: &Settings, producer: &FutureProducer, wait_ms: u32) -
     // time); records keyed `warm-up` are sent until the consumer reads one,
     // so its first fetches are not timed.
     let (warm, warmed) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
+    let reading = std::thread::spawn(move || {
         let deadline = Instant::now() + CASE_LIMIT;
         let mut consumed_us = Histogram::default();
         while consumed_us.count() < HOP_RECORDS as u64 && Instant::now() < deadline {
@@ -205,7 +205,7 @@ async fn one_hop(settings: &Settings, producer: &FutureProducer, wait_ms: u32) -
             acked_us.record(start.elapsed().as_micros() as u64);
         }
     }
-    let consumed_us = tokio::task::spawn_blocking(move || reader.join().unwrap_or_default())
+    let consumed_us = tokio::task::spawn_blocking(move || reading.join().unwrap_or_default())
         .await
         .unwrap_or_default();
     Hop {
